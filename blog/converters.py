@@ -1,0 +1,25 @@
+class FourDigitYear:
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigit(FourDigitYear):
+    regex = r"[0-9]{2}"
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+class CategoryPath:
+    regex = r"[-\w]+(?:/[-\w]+)*"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

@@ -1,0 +1,418 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .rendering import sanitize_html
+
+EXCERPT_WORDS = 55
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=200, help_text=_("Unique among categories with the same parent.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Leave empty for a top-level category."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    path = models.CharField(
+        max_length=1000,
+        unique=True,
+        editable=False,
+        help_text=_("The slugs from the top-level category down, joined by '/'."),
+    )
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent=None), name="category_top_level_slug_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent else self.slug
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in self.children.all():
+                child.save()
+
+    def get_absolute_url(self):
+        return reverse("blog:category", kwargs={"path": self.path})
+
+    def ancestors_and_self(self):
+        """The chain from the top-level category down to this one (one query per level)."""
+        chain = [self]
+        while chain[0].parent_id:
+            chain.insert(0, chain[0].parent)
+        return chain
+
+
+class Disclaimer(models.Model):
+    name = models.CharField(_("name"), max_length=200, help_text=_("Only editors see this name."))
+    text = models.TextField(_("text"), help_text=_("Shown after the article body."))
+    is_default = models.BooleanField(
+        _("site default"),
+        default=False,
+        help_text=_("Used by every article that does not choose its own. Only one can be."),
+    )
+
+    class Meta:
+        verbose_name = _("disclaimer")
+        verbose_name_plural = _("disclaimers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_disclaimer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} (default)" if self.is_default else self.name
+
+
+class Image(models.Model):
+    """An uploaded picture, stored without EXIF metadata, with renditions for srcset."""
+
+    file = models.ImageField(
+        _("file"), upload_to="images/%Y/%m/", width_field="width", height_field="height"
+    )
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        help_text=_("Describes the picture for readers who cannot see it. Required."),
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    renditions = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text=_("Size name → {width, height, webp, fallback} storage names."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.alt_text
+
+    def rendition_url(self, size, kind="fallback"):
+        rendition = self.renditions.get(size)
+        if not rendition:
+            return self.file.url
+        return self.file.storage.url(rendition[kind])
+
+    def srcset(self, kind="fallback"):
+        parts = [
+            f"{self.file.storage.url(r[kind])} {r['width']}w"
+            for r in sorted(self.renditions.values(), key=lambda r: r["width"])
+        ]
+        return ", ".join(parts)
+
+
+class PromotionQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=now),
+            Q(active_until__isnull=True) | Q(active_until__gt=now),
+        )
+
+
+class Promotion(models.Model):
+    """A call-to-action block shown after an article, clearly marked as a promotion."""
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    link_url = models.URLField(_("link"), help_text=_("Where the button leads."))
+    link_label = models.CharField(_("button label"), max_length=100, default=_("Learn more"))
+    image = models.ForeignKey(
+        Image, verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    active_from = models.DateTimeField(_("active from"), null=True, blank=True)
+    active_until = models.DateTimeField(_("active until"), null=True, blank=True)
+
+    objects = PromotionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_until__gt=models.F("active_from")),
+                name="promotion_ends_after_start",
+                violation_error_message=_("A promotion must end after it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_active(self, now=None):
+        now = now or timezone.now()
+        return (self.active_from is None or self.active_from <= now) and (
+            self.active_until is None or self.active_until > now
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    """Taggit's through model with a real foreign key to the article."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_once")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of articles shows: image, authors and categories, without N+1."""
+        return self.select_related("featured_image").prefetch_related("authors", "categories")
+
+    def in_category(self, category):
+        """Articles in the category or any of its descendants."""
+        return self.filter(
+            Q(categories=category) | Q(categories__path__startswith=f"{category.path}/")
+        ).distinct()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The last part of the article's address. Unique."),
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("authors"),
+        related_name="articles",
+        help_text=_("Shown in the byline, in this order, and linked to their author pages."),
+    )
+    byline = models.CharField(
+        _("byline override"),
+        max_length=200,
+        blank=True,
+        help_text=_("For guest columnists: shown instead of the authors' names."),
+    )
+    body = models.TextField(
+        _("body"), help_text=_("Unsafe HTML (scripts, event handlers) is removed on save.")
+    )
+    excerpt = models.TextField(
+        _("excerpt"),
+        blank=True,
+        help_text=_("Shown in lists and feeds. Leave empty to use the first 55 words."),
+    )
+    featured_image = models.ForeignKey(
+        Image,
+        verbose_name=_("featured image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="articles"
+    )
+    tags = TaggableManager(verbose_name=_("tags"), through=TaggedArticle, blank=True)
+    disclaimer = models.ForeignKey(
+        Disclaimer,
+        verbose_name=_("disclaimer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("Leave empty to use the site default disclaimer."),
+    )
+    promotion = models.ForeignKey(
+        Promotion,
+        verbose_name=_("promotion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("Leave empty to let the site rotate the active promotions."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("A published article with a time in the future is scheduled: it appears then."),
+    )
+    is_sticky = models.BooleanField(
+        _("sticky"), default=False, help_text=_("Keep at the top of the home page.")
+    )
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    seo_description = models.CharField(
+        _("SEO description"),
+        max_length=300,
+        blank=True,
+        help_text=_("For search engines and social cards. Leave empty to use the excerpt."),
+    )
+    like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+                violation_error_message=_("A published article needs a publication time."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-is_sticky", "-published_at"], name="article_home"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        """Mirrors ArticleQuerySet.published() for one row."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+    @property
+    def url_date(self):
+        return timezone.localtime(self.published_at or self.created_at or timezone.now())
+
+    def get_absolute_url(self):
+        date = self.url_date
+        return reverse(
+            "blog:article",
+            kwargs={
+                "year": date.year,
+                "month": f"{date.month:02d}",
+                "day": f"{date.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @cached_property
+    def summary(self):
+        """The manual excerpt, else the first 55 words of the body."""
+        if self.excerpt:
+            return self.excerpt
+        return Truncator(strip_tags(self.body)).words(EXCERPT_WORDS)
+
+    def byline_names(self):
+        if self.byline:
+            return self.byline
+        return ", ".join(a.get_full_name() or a.get_username() for a in self.authors.all())
+
+
+class Like(models.Model):
+    """One reader's like: a signed-in user, or an anonymous visitor known by a cookie."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    visitor = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user"], condition=Q(user__isnull=False), name="like_once_user"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "visitor"], condition=~Q(visitor=""), name="like_once_visitor"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(visitor=""), name="like_has_reader"
+            ),
+        ]
+
+
+class Page(models.Model):
+    """A static page such as About or Privacy, served at /<slug>/."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    body = models.TextField(_("body"), help_text=_("Unsafe HTML is removed on save."))
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:page", kwargs={"slug": self.slug})

@@ -1,0 +1,56 @@
+"""Article and page HTML: sanitised once, when it is saved, with an allow-list."""
+
+import re
+from urllib.parse import urlsplit
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "name", "target"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
+    "iframe": {"src", "width", "height", "title", "allow", "allowfullscreen", "loading"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "blockquote": {"cite"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Embeds are kept only from these hosts; any other iframe is removed whole.
+IFRAME_HOSTS = {
+    "www.youtube.com", "www.youtube-nocookie.com", "youtube.com", "player.vimeo.com",
+    "w.soundcloud.com", "open.spotify.com", "www.google.com", "platform.twitter.com",
+}  # fmt: skip
+
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+
+
+def _filter_attribute(tag, attribute, value):
+    if tag == "iframe" and attribute == "src":
+        parts = urlsplit(value)
+        return value if parts.scheme == "https" and parts.hostname in IFRAME_HOSTS else None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` with everything outside the allow-list removed and the rest kept.
+
+    Scripts, styles, event handlers, `javascript:` URLs and iframes from unknown hosts go;
+    text, structure, links, images and known embeds stay.
+    """
+    cleaned = nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return _EMPTY_IFRAME.sub("", cleaned)

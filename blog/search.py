@@ -1,0 +1,49 @@
+"""Article search behind one function: PostgreSQL full-text search, or a simple LIKE search."""
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+# Long or hostile queries are answered, not refused: only this much of them is used.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+
+
+def search_articles(queryset, query: str):
+    """Filter `queryset` to articles matching `query`, best first (title > excerpt > body)."""
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        return _postgres_search(queryset, query)
+    return _simple_search(queryset, query)
+
+
+def _postgres_search(queryset, query):
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    vector = (
+        SearchVector("title", weight="A")
+        + SearchVector("excerpt", weight="B")
+        + SearchVector("body", weight="C")
+    )
+    search_query = SearchQuery(query, search_type="websearch")
+    return (
+        queryset.annotate(rank=SearchRank(vector, search_query))
+        .filter(rank__gt=0)
+        .order_by("-rank", "-published_at")
+    )
+
+
+def _simple_search(queryset, query):
+    terms = query.split()[:MAX_TERMS]
+    matches = Q()
+    rank = Value(0)
+    for term in terms:
+        matches &= Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(body__icontains=term)
+        for field, weight in (("title", 100), ("excerpt", 10), ("body", 1)):
+            rank = rank + Case(
+                When(**{f"{field}__icontains": term}, then=Value(weight)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    return queryset.filter(matches).annotate(rank=rank).order_by(F("rank").desc(), "-published_at")

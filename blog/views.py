@@ -1,0 +1,250 @@
+import datetime
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from .models import Article, Category, Disclaimer, Page, Promotion
+from .search import search_articles
+from .services import has_liked, like_article
+
+VISITOR_COOKIE = "broadsheet_visitor"
+PER_PAGE = 10
+
+
+class ArticleListMixin:
+    """A page of public articles, with what the list shows fetched up front."""
+
+    paginate_by = PER_PAGE
+    template_name = "blog/article_list.html"
+    context_object_name = "articles"
+    allow_empty = True
+
+    def get_articles(self):
+        return Article.objects.published()
+
+    def get_queryset(self):
+        return self.get_articles().for_listing()
+
+
+class HomeView(ArticleListMixin, ListView):
+    def get_articles(self):
+        return super().get_articles().order_by("-is_sticky", "-published_at", "-id")
+
+
+class SearchView(ArticleListMixin, ListView):
+    template_name = "blog/search.html"
+
+    def get_articles(self):
+        return search_articles(super().get_articles(), self.request.GET.get("s", ""))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.request.GET.get("s", ""), **kwargs)
+
+
+def home(request, page=None):
+    """`/` is the home page, and `/?s=words` the search, as on WordPress."""
+    view = SearchView if "s" in request.GET else HomeView
+    return view.as_view()(request, page=page)
+
+
+class CategoryView(ArticleListMixin, ListView):
+    template_name = "blog/category.html"
+
+    def get_articles(self):
+        self.category = get_object_or_404(Category, path=self.kwargs["path"])
+        return super().get_articles().in_category(self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class TagView(ArticleListMixin, ListView):
+    template_name = "blog/tag.html"
+
+    def get_articles(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_articles().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(ArticleListMixin, ListView):
+    template_name = "blog/author.html"
+
+    def get_articles(self):
+        users = get_user_model().objects.filter(is_active=True)
+        self.author = get_object_or_404(users, username=self.kwargs["username"])
+        return super().get_articles().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class DateArchiveView(ArticleListMixin, ListView):
+    """`/<yyyy>/`, `/<yyyy>/<mm>/` and `/<yyyy>/<mm>/<dd>/`, in the site's time zone."""
+
+    template_name = "blog/archive.html"
+
+    def get_articles(self):
+        year, month, day = (self.kwargs.get(k) for k in ("year", "month", "day"))
+        try:
+            start = datetime.date(year, month or 1, day or 1)
+        except ValueError as exc:
+            raise Http404(_("No such date.")) from exc
+        if day:
+            end, self.period = start + datetime.timedelta(days=1), "day"
+        elif month:
+            end, self.period = (start + datetime.timedelta(days=32)).replace(day=1), "month"
+        else:
+            end, self.period = start.replace(year=year + 1), "year"
+        self.start = start
+        tz = timezone.get_current_timezone()
+        bounds = [datetime.datetime.combine(d, datetime.time(), tzinfo=tz) for d in (start, end)]
+        return super().get_articles().filter(
+            published_at__gte=bounds[0], published_at__lt=bounds[1]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(period=self.period, start=self.start, **kwargs)
+
+
+def _visitor(request):
+    return request.get_signed_cookie(VISITOR_COOKIE, default="", salt="likes")
+
+
+def get_article(request, year, month, day, slug):
+    """The article at this address for this reader: public, or previewed by its editors."""
+    try:
+        datetime.date(year, month, day)
+    except ValueError as exc:
+        raise Http404(_("No such date.")) from exc
+    articles = Article.objects.select_related(
+        "featured_image", "disclaimer", "promotion__image"
+    ).prefetch_related("authors", "categories", "tags")
+    if not request.user.has_perm("blog.change_article"):
+        articles = articles.published()
+    return get_object_or_404(articles, slug=slug)
+
+
+class ArticleView(DetailView):
+    template_name = "blog/article_detail.html"
+    context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        self.object = get_article(request, **kwargs)
+        date = self.object.url_date
+        if (date.year, date.month, date.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
+            return redirect(self.object, permanent=True)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published:
+            # A preview: never cached, never indexed.
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        context.update(
+            is_preview=not article.is_published,
+            disclaimer=self.get_disclaimer(article),
+            promotion=self.get_promotion(article),
+            liked=has_liked(article=article, user=self.request.user, visitor=_visitor(self.request)),
+            related=self.get_related(article),
+            **self.get_neighbours(article),
+        )
+        return context
+
+    @staticmethod
+    def get_disclaimer(article):
+        if article.disclaimer:
+            return article.disclaimer
+        return Disclaimer.objects.filter(is_default=True).first()
+
+    @staticmethod
+    def get_promotion(article):
+        if article.promotion and article.promotion.is_active():
+            return article.promotion
+        # Rotate the active promotions across articles, stably, so pages stay cacheable.
+        active = list(Promotion.objects.active().select_related("image").order_by("pk"))
+        return active[article.pk % len(active)] if active else None
+
+    @staticmethod
+    def get_neighbours(article):
+        if not article.is_published:
+            return {"previous": None, "next": None}
+        public = Article.objects.published().only("title", "slug", "published_at")
+        return {
+            "previous": public.filter(published_at__lt=article.published_at)
+            .order_by("-published_at")
+            .first(),
+            "next": public.filter(published_at__gt=article.published_at)
+            .order_by("published_at")
+            .first(),
+        }
+
+    @staticmethod
+    def get_related(article, count=3):
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return []
+        return list(
+            Article.objects.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared=Count("tags"))
+            .order_by("-shared", "-published_at")
+            .only("title", "slug", "published_at")[:count]
+        )
+
+
+@require_POST
+def like(request, year, month, day, slug):
+    article = get_article(request, year, month, day, slug)
+    if not article.is_published:
+        raise Http404
+    visitor = _visitor(request)
+    if not request.user.is_authenticated and not visitor:
+        visitor = secrets.token_urlsafe(24)
+    liked_now = like_article(article=article, user=request.user, visitor=visitor)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        article.refresh_from_db(fields=["like_count"])
+        response = JsonResponse({"liked": True, "created": liked_now, "count": article.like_count})
+    else:
+        response = redirect(f"{article.get_absolute_url()}#likes")
+    if not request.user.is_authenticated:
+        response.set_signed_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            salt="likes",
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+class PageView(DetailView):
+    template_name = "blog/page_detail.html"
+    context_object_name = "page"
+
+    def get_queryset(self):
+        return Page.objects.filter(is_published=True)
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain")

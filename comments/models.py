@@ -1,0 +1,248 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_NAME, MAX_EMAIL, MAX_URL, MAX_CONTENT = 245, 100, 200, 65525
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def held(self):
+        return self.filter(status=Comment.Status.HELD)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def due_for_recheck(self, now=None):
+        """Held comments whose Akismet check failed and whose next try has come."""
+        return self.held().filter(
+            verdict=Comment.Verdict.ERROR, next_check_at__lte=now or timezone.now()
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", _("Held for review")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        TRASH = "trash", _("Trash")
+
+    class Verdict(models.TextChoices):
+        UNCHECKED = "unchecked", _("Not checked yet")
+        HAM = "ham", _("Akismet: not spam")
+        SPAM = "spam", _("Akismet: spam")
+        DISCARD = "discard", _("Akismet: blatant spam")
+        ERROR = "error", _("Akismet unreachable")
+        SKIPPED = "skipped", _("Not sent to Akismet")
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        PINGBACK = "pingback", _("Pingback")
+        TRACKBACK = "trackback", _("Trackback")
+
+    article = models.ForeignKey(
+        "blog.Article", verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
+    )
+    # Replies outlive their parent: a removed parent stays as a placeholder, never cascades.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replies",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField(_("name"), max_length=MAX_NAME)
+    author_email = models.EmailField(_("email"), max_length=MAX_EMAIL, blank=True)
+    author_url = models.URLField(_("website"), max_length=MAX_URL, blank=True)
+    author_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.TextField(_("user agent"), blank=True)
+    referrer = models.TextField(_("referrer"), blank=True)
+    content = models.TextField(_("comment"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.HELD, db_index=True
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=20, choices=Verdict.choices, default=Verdict.UNCHECKED
+    )
+    reason = models.CharField(
+        _("reason"), max_length=300, blank=True, help_text=_("Why the comment has its status.")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The moderator whose decision automatic checks must not override."),
+    )
+    akismet_payload = models.JSONField(
+        _("Akismet payload"),
+        null=True,
+        blank=True,
+        help_text=_("What was sent to Akismet, resent as is with spam and ham reports."),
+    )
+    check_attempts = models.PositiveSmallIntegerField(_("Akismet attempts"), default=0)
+    next_check_at = models.DateTimeField(_("next Akismet try"), null=True, blank=True)
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_removed = models.BooleanField(
+        _("removed"),
+        default=False,
+        editable=False,
+        help_text=_("Deleted while it had replies: shown as a placeholder, its text gone."),
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["submitted_at", "id"]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["held", "approved", "spam", "trash"]),
+                name="comment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    verdict__in=["unchecked", "ham", "spam", "discard", "error", "skipped"]
+                ),
+                name="comment_verdict_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "status", "submitted_at"], name="comment_thread"),
+            models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
+            models.Index(fields=["status", "next_check_at"], name="comment_recheck"),
+            models.Index(fields=["author_email", "status"], name="comment_author_history"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.content[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def is_reply(self):
+        return self.parent_id is not None
+
+
+class Event(models.Model):
+    """One line of a comment's history: a check, a verdict, a decision or a report."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.message
+
+
+class ModerationSettings(models.Model):
+    """The site's own moderation rules, edited in the admin. There is exactly one row."""
+
+    disallowed_words = models.TextField(
+        _("disallowed words"),
+        blank=True,
+        help_text=_(
+            "One word or IP per line. A comment containing one in its name, email, website, "
+            "text, IP or browser is marked as spam without asking Akismet."
+        ),
+    )
+    moderation_words = models.TextField(
+        _("moderation words"),
+        blank=True,
+        help_text=_("One per line. A comment containing one is held for review."),
+    )
+    link_limit = models.PositiveSmallIntegerField(
+        _("link limit"),
+        default=2,
+        help_text=_("Hold a comment with this many links or more. 0 turns the rule off."),
+    )
+    hold_all = models.BooleanField(
+        _("hold every comment"), default=False, help_text=_("Every comment waits for review.")
+    )
+    hold_first_time = models.BooleanField(
+        _("hold first-time commenters"),
+        default=True,
+        help_text=_("Approve commenters who already have an approved comment; hold the rest."),
+    )
+    close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Close comments on articles older than this. Empty: never (WordPress: 14)."),
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        _("thread depth"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(10)],
+        help_text=_("How deep replies nest, from 2 to 10."),
+    )
+    per_page = models.PositiveSmallIntegerField(
+        _("top-level comments per page"), default=50, validators=[MinValueValidator(1)]
+    )
+    notify_moderators = models.BooleanField(
+        _("email moderators about held comments"), default=True
+    )
+    notify_authors = models.BooleanField(
+        _("email authors about approved comments"), default=True
+    )
+    invalid_key_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="one_moderation_settings_row"),
+            models.CheckConstraint(
+                condition=Q(thread_depth__gte=2, thread_depth__lte=10), name="thread_depth_2_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Moderation settings"))
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @staticmethod
+    def _lines(text):
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    @property
+    def disallowed(self):
+        return self._lines(self.disallowed_words)
+
+    @property
+    def moderated(self):
+        return self._lines(self.moderation_words)

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.static import serve
+
+from blog.sitemaps import sitemaps
+from blog.views import robots_txt
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("", include("comments.urls")),
+    path("", include("blog.urls")),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Uploaded media from the filesystem; a real deployment lets the web server do this.
+    urlpatterns.insert(
+        0, path(f"{settings.MEDIA_URL}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+    )
