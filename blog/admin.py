@@ -11,16 +11,17 @@ from .models import Article, Category, Disclaimer, Image, Page, Promotion
 from .widgets import RichTextWidget
 
 
-class ArticleAdminForm(forms.ModelForm):
-    class Meta:
-        model = Article
-        fields = "__all__"
-        widgets = {"body": RichTextWidget}
+class RichTextBodyMixin:
+    """Edit the `body` field with the WYSIWYG editor."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = RichTextWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    form = ArticleAdminForm
+class ArticleAdmin(RichTextBodyMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "status_label",
@@ -195,15 +196,8 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(RichTextBodyMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
-            kwargs["widget"] = RichTextWidget
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-

@@ -1,3 +1,6 @@
+from django.urls import register_converter
+
+
 class FourDigitYear:
     regex = r"[0-9]{4}"
 
@@ -23,3 +26,8 @@ class CategoryPath:
 
     def to_url(self, value):
         return value
+
+
+register_converter(FourDigitYear, "yyyy")
+register_converter(TwoDigit, "mm")
+register_converter(CategoryPath, "catpath")

@@ -42,7 +42,9 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "slug"], name="category_slug_unique_in_parent"
+            ),
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(parent=None), name="category_top_level_slug_unique"
             ),
@@ -345,16 +347,22 @@ class Article(models.Model):
         return timezone.localtime(self.published_at or self.created_at or timezone.now())
 
     def get_absolute_url(self):
+        return reverse("blog:article", kwargs=self._url_kwargs())
+
+    def get_like_url(self):
+        return reverse("blog:like", kwargs=self._url_kwargs())
+
+    def get_comments_feed_url(self):
+        return reverse("comments:article_feed", kwargs=self._url_kwargs())
+
+    def _url_kwargs(self):
         date = self.url_date
-        return reverse(
-            "blog:article",
-            kwargs={
-                "year": date.year,
-                "month": f"{date.month:02d}",
-                "day": f"{date.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        return {
+            "year": date.year,
+            "month": date.month,
+            "day": date.day,
+            "slug": self.slug,
+        }
 
     @cached_property
     def summary(self):
@@ -391,6 +399,9 @@ class Like(models.Model):
                 condition=Q(user__isnull=False) | ~Q(visitor=""), name="like_has_reader"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.user or self.visitor[:8]} likes {self.article_id}"
 
 
 class Page(models.Model):

@@ -31,7 +31,9 @@ class TagSitemap(Sitemap):
 
     def items(self):
         return (
-            Tag.objects.filter(blog_taggedarticle_items__content_object__in=Article.objects.published())
+            Tag.objects.filter(
+                blog_taggedarticle_items__content_object__in=Article.objects.published()
+            )
             .distinct()
             .order_by("name")
         )

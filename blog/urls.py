@@ -1,10 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from . import converters, feeds, views
-
-register_converter(converters.FourDigitYear, "yyyy")
-register_converter(converters.TwoDigit, "mm")
-register_converter(converters.CategoryPath, "catpath")
+from . import converters, feeds, views  # noqa: F401 (converters registers the URL converters)
 
 app_name = "blog"
 
@@ -26,7 +22,9 @@ urlpatterns = [
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
     *listing("", views.home, "home"),
-    *listing("category/<catpath:path>/", views.CategoryView.as_view(), "category", feeds.CategoryFeed()),
+    *listing(
+        "category/<catpath:path>/", views.CategoryView.as_view(), "category", feeds.CategoryFeed()
+    ),
     *listing("tag/<str:slug>/", views.TagView.as_view(), "tag", feeds.TagFeed()),
     *listing("author/<str:username>/", views.AuthorView.as_view(), "author", feeds.AuthorFeed()),
     path(article, views.ArticleView.as_view(), name="article"),

@@ -111,8 +111,8 @@ class DateArchiveView(ArticleListMixin, ListView):
         self.start = start
         tz = timezone.get_current_timezone()
         bounds = [datetime.datetime.combine(d, datetime.time(), tzinfo=tz) for d in (start, end)]
-        return super().get_articles().filter(
-            published_at__gte=bounds[0], published_at__lt=bounds[1]
+        return (
+            super().get_articles().filter(published_at__gte=bounds[0], published_at__lt=bounds[1])
         )
 
     def get_context_data(self, **kwargs):
@@ -160,7 +160,9 @@ class ArticleView(DetailView):
             is_preview=not article.is_published,
             disclaimer=self.get_disclaimer(article),
             promotion=self.get_promotion(article),
-            liked=has_liked(article=article, user=self.request.user, visitor=_visitor(self.request)),
+            liked=has_liked(
+                article=article, user=self.request.user, visitor=_visitor(self.request)
+            ),
             related=self.get_related(article),
             **self.get_neighbours(article),
         )

@@ -210,12 +210,8 @@ class ModerationSettings(models.Model):
     per_page = models.PositiveSmallIntegerField(
         _("top-level comments per page"), default=50, validators=[MinValueValidator(1)]
     )
-    notify_moderators = models.BooleanField(
-        _("email moderators about held comments"), default=True
-    )
-    notify_authors = models.BooleanField(
-        _("email authors about approved comments"), default=True
-    )
+    notify_moderators = models.BooleanField(_("email moderators about held comments"), default=True)
+    notify_authors = models.BooleanField(_("email authors about approved comments"), default=True)
     invalid_key_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

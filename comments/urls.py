@@ -1,3 +1,16 @@
+from django.urls import path
+
+import blog.converters  # noqa: F401 (registers the URL converters)
+
+from . import feeds, views
+
 app_name = "comments"
 
-urlpatterns = []
+article = "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/"
+
+urlpatterns = [
+    path("comments/post/", views.post_comment, name="post"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/feed/", feeds.LatestCommentsFeed(), name="feed"),
+    path(f"{article}feed/", feeds.ArticleCommentsFeed(), name="article_feed"),
+]

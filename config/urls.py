@@ -7,7 +7,6 @@ from django.views.static import serve
 from blog.sitemaps import sitemaps
 from blog.views import robots_txt
 
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
@@ -19,5 +18,10 @@ urlpatterns = [
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded media from the filesystem; a real deployment lets the web server do this.
     urlpatterns.insert(
-        0, path(f"{settings.MEDIA_URL}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+        0,
+        path(
+            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
     )
