@@ -329,6 +329,9 @@ class Article(models.Model):
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("blog:article", kwargs=self._url_kwargs())
+
     @property
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one row."""
@@ -345,9 +348,6 @@ class Article(models.Model):
     @property
     def url_date(self):
         return timezone.localtime(self.published_at or self.created_at or timezone.now())
-
-    def get_absolute_url(self):
-        return reverse("blog:article", kwargs=self._url_kwargs())
 
     def get_like_url(self):
         return reverse("blog:like", kwargs=self._url_kwargs())
