@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from comments.threads import comment_section
+
 from .models import Article, Category, Disclaimer, Page, Promotion
 from .search import search_articles
 from .services import has_liked, like_article
@@ -140,6 +142,9 @@ def get_article(request, year, month, day, slug):
 class ArticleView(DetailView):
     template_name = "blog/article_detail.html"
     context_object_name = "article"
+    # Set by the comment view when it shows the page again with the reader's form.
+    comment_form = None
+    comment_error = ""
 
     def get(self, request, *args, **kwargs):
         self.object = get_article(request, **kwargs)
@@ -164,7 +169,9 @@ class ArticleView(DetailView):
                 article=article, user=self.request.user, visitor=_visitor(self.request)
             ),
             related=self.get_related(article),
+            comment_error=self.comment_error,
             **self.get_neighbours(article),
+            **comment_section(article, self.request, form=self.comment_form),
         )
         return context
 

@@ -1,13 +1,66 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from blog.models import Article
+
+from .models import Comment
+from .templatetags.comment_tags import comment_html
+
+FEED_ITEMS = 20
 
 
 class LatestCommentsFeed(Feed):
-    title = link = description = ""
+    """The latest approved comments on public articles."""
 
-    def items(self):
-        return []
+    def title(self, obj=None):
+        return _("Comments for %(site)s") % {"site": settings.SITE_NAME}
+
+    def link(self, obj=None):
+        return "/"
+
+    def description(self, obj=None):
+        return self.title(obj)
+
+    def get_comments(self, obj):
+        return Comment.objects.filter(article__in=Article.objects.published())
+
+    def items(self, obj=None):
+        return (
+            self.get_comments(obj)
+            .approved()
+            .filter(kind=Comment.Kind.COMMENT)
+            .select_related("article")
+            .order_by("-submitted_at")[:FEED_ITEMS]
+        )
+
+    def item_title(self, item):
+        return _("Comment on %(title)s by %(name)s") % {
+            "title": item.article.title, "name": item.author_name}  # fmt: skip
+
+    def item_description(self, item):
+        return comment_html(item.content)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.submitted_at
+
+    def item_author_name(self, item):
+        return item.author_name
 
 
 class ArticleCommentsFeed(LatestCommentsFeed):
-    def get_object(self, request, **kwargs):
-        return None
+    def get_object(self, request, year, month, day, slug):
+        return get_object_or_404(Article.objects.published(), slug=slug)
+
+    def title(self, obj=None):
+        return _("Comments on: %(title)s") % {"title": obj.title}
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def get_comments(self, obj):
+        return obj.comments.all()

@@ -1,9 +1,100 @@
+from django.db import DatabaseError
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from blog.models import Article
+from blog.views import ArticleView
+
+from . import services
+from .forms import CommentForm, sign_form
+from .models import Comment
+from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
+
+REMEMBER_SECONDS = 365 * 24 * 3600
 
 
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _render_article(request, article, form, *, status, error=""):
+    """The article page again, with the reader's form as they typed it and what went wrong."""
+    form.data = form.data.copy()
+    form.data["signature"] = sign_form(article.pk)  # a fresh signature for the next try
+    view = ArticleView()
+    view.setup(request, **article._url_kwargs())
+    view.object = article
+    view.comment_form, view.comment_error = form, error
+    response = view.render_to_response(view.get_context_data(object=article))
+    response.status_code = status
+    return response
+
+
+@require_POST
 def post_comment(request):
-    raise Http404
+    form = CommentForm(request.POST, user=request.user)
+    article_id = form.data.get("article", "")
+    if not str(article_id).isdigit():
+        raise Http404(_("No article to comment on."))
+    articles = Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
+    article = get_object_or_404(
+        articles.prefetch_related("authors", "categories", "tags"), pk=article_id
+    )
+    if not article.is_published:
+        raise Http404(_("This article is not available."))
+    if not form.is_valid():
+        return _render_article(request, article, form, status=400)
+
+    parent = None
+    if form.cleaned_data.get("parent"):
+        parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
+        if parent is None:
+            error = _("The comment you are replying to is not available.")
+            return _render_article(request, article, form, status=400, error=error)
+    comment = form.build_comment(article=article, parent=parent)
+    comment.author_ip = _client_ip(request)
+    comment.user_agent = request.headers.get("User-Agent", "")[:1000]
+    comment.referrer = request.headers.get("Referer", "")[:1000]
+    try:
+        services.submit_comment(
+            comment=comment,
+            honeypot=form.cleaned_data.get("hp_website", ""),
+            signed_age=form.signed_age(),
+        )
+    except services.CommentRefused as refused:
+        return _render_article(request, article, form, status=refused.status, error=refused.message)
+    except DatabaseError:
+        return _render_article(request, article, form, status=503,
+                               error=_("We could not save your comment just now. It is kept "
+                                       "below: please try again in a moment."))  # fmt: skip
+
+    remember_comment(request, comment)
+    response = redirect(comment)
+    _remember_author(response, form)
+    return response
+
+
+def _remember_author(response, form):
+    """Cookies for the next comment, only when the reader ticked the box."""
+    if form.user:
+        return
+    for name, cookie in REMEMBER_COOKIES.items():
+        if form.cleaned_data.get("remember"):
+            response.set_cookie(cookie, form.cleaned_data.get(name) or "", max_age=REMEMBER_SECONDS,
+                                samesite="Lax", httponly=True)  # fmt: skip
+        else:
+            response.delete_cookie(cookie)
 
 
 def permalink(request, pk):
-    raise Http404
+    """`/comments/<id>/`: the article page that shows the comment, at its anchor."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    article = comment.article
+    visible = comment.status == Comment.Status.APPROVED or comment.pk in my_comment_ids(request)
+    if not article.is_published or not visible:
+        raise Http404
+    page = page_of(article, request, comment.pk) or 1
+    query = f"?cpage={page}" if page > 1 else ""
+    return redirect(f"{article.get_absolute_url()}{query}#comment-{comment.pk}")

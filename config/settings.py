@@ -190,6 +190,14 @@ AKISMET_API_URL = env("AKISMET_API_URL", "https://rest.akismet.com")
 AKISMET_TIMEOUT = float(env("AKISMET_TIMEOUT", "5"))
 AKISMET_IS_TEST = env_bool("AKISMET_IS_TEST")
 
+# Comments: the flood window, and how long spam, trash and Akismet payloads are kept.
+COMMENTS_FLOOD_SECONDS = int(env("COMMENTS_FLOOD_SECONDS", "15"))
+COMMENTS_SPAM_DAYS = int(env("COMMENTS_SPAM_DAYS", "15"))
+COMMENTS_TRASH_DAYS = int(env("COMMENTS_TRASH_DAYS", "30"))
+COMMENTS_PAYLOAD_DAYS = int(env("COMMENTS_PAYLOAD_DAYS", "15"))
+# Moderators get at most one email about held comments in this many minutes.
+COMMENTS_NOTIFY_MINUTES = int(env("COMMENTS_NOTIFY_MINUTES", "10"))
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,235 @@
+"""The moderation queue: the Django admin, opening on the comments that need review."""
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Comment, Event, ModerationSettings
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status with a count for each, opening on "Needs review" (held)."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        counts = dict(
+            Comment.objects.values_list("status").annotate(n=Count("id")).order_by("status")
+        )
+        labels = {Comment.Status.HELD: _("Needs review")}
+        return [
+            (value, f"{labels.get(value, label)} ({counts.get(value, 0)})")
+            for value, label in Comment.Status.choices
+        ] + [("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() in Comment.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    fields = ["at", "actor", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _moderation_action(service, description, done):
+    def action(modeladmin, request, queryset):
+        for comment in queryset.select_related("article"):
+            service(comment=comment, by=request.user)
+        count = queryset.count()
+        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    action.__name__ = service.__name__
+    return admin.action(description=description, permissions=["moderate"])(action)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "excerpt",
+        "article",
+        "author",
+        "status",
+        "verdict",
+        "reason",
+        "submitted_at",
+        "approved_count",
+    ]
+    list_filter = [StatusFilter, "verdict", "kind", ("article", admin.RelatedOnlyFieldListFilter),
+                   "submitted_at"]  # fmt: skip
+    search_fields = ["author_name", "author_email", "author_ip", "content"]
+    date_hierarchy = "submitted_at"
+    list_select_related = ["article"]
+    list_per_page = 50
+    inlines = [EventInline]
+    readonly_fields = ["article", "parent", "kind", "user", "author_name", "author_email",
+                       "author_url", "author_ip", "user_agent", "referrer", "content",
+                       "submitted_at", "status", "verdict", "reason", "decided_by",
+                       "check_attempts", "next_check_at", "payload"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["article", "parent", "content", "status", "verdict", "reason"]}),
+        (
+            _("Author"),
+            {
+                "fields": [
+                    "author_name",
+                    "author_email",
+                    "author_url",
+                    "author_ip",
+                    "user",
+                    "user_agent",
+                    "referrer",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            _("Checks"),
+            {
+                "fields": [
+                    "kind",
+                    "submitted_at",
+                    "decided_by",
+                    "check_attempts",
+                    "next_check_at",
+                    "payload",
+                ]
+            },
+        ),  # fmt: skip
+    ]
+    actions = [
+        _moderation_action(services.approve, _("Approve"), _("%(n)d comment(s) approved.")),
+        _moderation_action(
+            services.mark_spam, _("Spam (report to Akismet)"), _("%(n)d comment(s) marked as spam.")
+        ),  # fmt: skip
+        _moderation_action(
+            services.mark_ham,
+            _("Not spam (report to Akismet and approve)"),
+            _("%(n)d comment(s) marked as not spam."),
+        ),  # fmt: skip
+        _moderation_action(services.trash, _("Trash"), _("%(n)d comment(s) moved to the trash.")),
+        _moderation_action(services.restore, _("Restore"), _("%(n)d comment(s) restored.")),
+        _moderation_action(
+            services.recheck,
+            _("Check again with Akismet"),
+            _("%(n)d comment(s) sent to Akismet again."),
+        ),  # fmt: skip
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        # Open on the queue that needs a moderator: the held comments.
+        if not request.GET and not request.POST:
+            return HttpResponseRedirect(f"{request.path}?status__exact=held")
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        approved = (
+            Comment.objects.approved()
+            .filter(author_email=OuterRef("author_email"))
+            .exclude(author_email="")
+            .values("author_email")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return (
+            super().get_queryset(request).annotate(approved_total=Coalesce(Subquery(approved), 0))
+        )
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_moderate_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        services.delete(comment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for comment in queryset:
+            services.delete(comment=comment, by=request.user)
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, comment):
+        if comment.is_removed:
+            return _("(removed)")
+        return Truncator(comment.content).chars(80)
+
+    @admin.display(description=_("author"), ordering="author_name")
+    def author(self, comment):
+        return format_html(
+            "{}<br><small>{}</small><br><small>{}</small>",
+            comment.author_name,
+            comment.author_email,
+            comment.author_ip or "",
+        )
+
+    @admin.display(description=_("approved comments"), ordering="approved_total")
+    def approved_count(self, comment):
+        return comment.approved_total
+
+    @admin.display(description=_("Akismet payload"))
+    def payload(self, comment):
+        if not comment.akismet_payload:
+            return "—"
+        return format_html("<pre>{}</pre>", json.dumps(comment.akismet_payload, indent=2))
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            _("Rules"),
+            {
+                "fields": [
+                    "disallowed_words",
+                    "moderation_words",
+                    "link_limit",
+                    "hold_all",
+                    "hold_first_time",
+                    "close_after_days",
+                ]
+            },
+        ),  # fmt: skip
+        (_("Display"), {"fields": ["thread_depth", "per_page"]}),
+        (_("Email"), {"fields": ["notify_moderators", "notify_authors"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings = ModerationSettings.load()
+        return HttpResponseRedirect(f"{request.path}{settings.pk}/change/")
+
+
+def pending_count():
+    return Comment.objects.held().count()

@@ -1,0 +1,98 @@
+"""The comment form: validation only, no I/O."""
+
+import datetime
+import time
+
+from django import forms
+from django.core import signing
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_CONTENT, MAX_EMAIL, MAX_NAME, MAX_URL, Comment
+
+SIGNER_SALT = "comments.form"
+
+
+def sign_form(article_pk: int) -> str:
+    return signing.TimestampSigner(salt=SIGNER_SALT).sign(str(article_pk))
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=MAX_NAME)
+    email = forms.EmailField(label=_("Email"), max_length=MAX_EMAIL)
+    url = forms.URLField(
+        label=_("Website"),
+        max_length=MAX_URL,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    content = forms.CharField(
+        label=_("Comment"),
+        max_length=MAX_CONTENT,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45, "maxlength": MAX_CONTENT}),
+    )
+    remember = forms.BooleanField(
+        label=_("Save my name, email, and website in this browser for the next time I comment."),
+        required=False,
+    )
+    article = forms.IntegerField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A field people never see and bots fill in.
+    hp_website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),  # fmt: skip
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else None
+        if self.user:
+            # Signed-in readers comment as themselves.
+            for name in ("name", "email"):
+                self.fields[name].required = False
+                self.fields[name].widget = forms.HiddenInput()
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if not content.strip():
+            raise forms.ValidationError(_("Please type your comment."), code="required")
+        return content
+
+    def signed_age(self) -> datetime.timedelta | None:
+        """How long ago the form was signed; None when the signature is missing or forged."""
+        signer = signing.TimestampSigner(salt=SIGNER_SALT)
+        signed = self.cleaned_data.get("signature") or ""
+        try:
+            value = signer.unsign(signed)
+        except signing.BadSignature:
+            return None
+        if value != str(self.cleaned_data.get("article")):
+            return None
+        # A TimestampSigner value reads "<value>:<timestamp>:<signature>".
+        signed_at = signing.b62_decode(signed.rsplit(signer.sep, 2)[1])
+        return datetime.timedelta(seconds=time.time() - signed_at)
+
+    def author(self) -> dict:
+        if self.user:
+            return {
+                "author_name": self.user.get_full_name() or self.user.get_username(),
+                "author_email": self.user.email,
+                "user": self.user,
+            }
+        return {
+            "author_name": self.cleaned_data["name"].strip(),
+            "author_email": self.cleaned_data["email"],
+        }
+
+    def build_comment(self, *, article, parent) -> Comment:
+        return Comment(
+            article=article,
+            parent=parent,
+            author_url=self.cleaned_data.get("url", ""),
+            content=self.cleaned_data["content"],
+            **self.author(),
+        )

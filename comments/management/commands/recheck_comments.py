@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from comments import services, spam
+from comments.models import Comment
+from comments.notifications import send_moderator_digest
+
+
+class Command(BaseCommand):
+    help = (
+        "Check held comments with Akismet again: those whose failed check is due for another "
+        "try (run it from cron every few minutes), or with --all-held the whole held queue."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--all-held", action="store_true", help="Recheck every held comment, in batches."
+        )
+        parser.add_argument("--batch-size", type=int, default=100)
+
+    def handle(self, *, all_held, batch_size, verbosity, **options):
+        if not spam.is_configured():
+            raise CommandError("Akismet is off (AKISMET_API_KEY is not set): nothing to check.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be a positive number.")
+        if all_held:
+            comments = Comment.objects.held().filter(decided_by=None)
+            reason = "recheck_queue"
+        else:
+            comments = Comment.objects.due_for_recheck()
+            reason = ""
+        checked, last_id = 0, 0
+        while True:
+            batch = list(
+                comments.filter(pk__gt=last_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not batch:
+                break
+            for comment_id in batch:
+                services.check_with_akismet(comment_id=comment_id, recheck_reason=reason)
+            checked += len(batch)
+            last_id = batch[-1]
+        send_moderator_digest()
+        if verbosity:
+            self.stdout.write(f"Checked {checked} comment(s) with Akismet.")

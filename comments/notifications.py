@@ -1,0 +1,97 @@
+"""Emails about comments: a digest of held comments for moderators, news for authors."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail, send_mass_mail
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Comment
+
+
+def moderator_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return list(users.filter(groups__name="Moderators").values_list("email", flat=True).distinct())
+
+
+def send_moderator_digest() -> int:
+    """Email moderators the held comments they have not heard of; at most one email per window.
+
+    Returns how many comments the email listed (0 when none was sent).
+    """
+    window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
+    now = timezone.now()
+    with transaction.atomic():
+        last = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
+        if last and now - last < window:
+            _schedule_digest(at=last + window)
+            return 0
+        pending = list(
+            Comment.objects.select_for_update()
+            .held()
+            .filter(moderators_notified_at=None)
+            .select_related("article")[:50]
+        )
+        recipients = moderator_emails()
+        if not pending or not recipients:
+            return 0
+        Comment.objects.filter(pk__in=[c.pk for c in pending]).update(moderators_notified_at=now)
+    queue = settings.SITE_URL + reverse("admin:comments_comment_changelist") + "?status__exact=held"
+    lines = [f"- {c.author_name} on “{c.article.title}”: {c.reason}" for c in pending]
+    body = _("%(n)d comment(s) are waiting for review:\n\n%(lines)s\n\nOpen the queue: %(url)s") % {
+        "n": len(pending), "lines": "\n".join(lines), "url": queue}  # fmt: skip
+    send_mail(
+        _("[%(site)s] Comments awaiting review") % {"site": settings.SITE_NAME},
+        body,
+        None,
+        recipients,
+    )
+    return len(pending)
+
+
+def _schedule_digest(*, at) -> None:
+    from .tasks import notify_moderators
+
+    if notify_moderators.get_backend().supports_defer:
+        notify_moderators.using(run_after=at).enqueue()
+
+
+def tell_authors(*, comment_id: int) -> None:
+    from .models import ModerationSettings
+
+    if not ModerationSettings.load().notify_authors:
+        return
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.APPROVED:
+        return
+    article = comment.article
+    link = settings.SITE_URL + comment.get_absolute_url()
+    messages = [
+        (
+            _("[%(site)s] New comment on “%(title)s”")
+            % {"site": settings.SITE_NAME, "title": article.title},  # fmt: skip
+            f"{comment.author_name}:\n\n{comment.content}\n\n{link}",
+            None,
+            [author.email],
+        )
+        for author in article.authors.all()
+        if author.email and author.email != comment.author_email
+    ]
+    send_mass_mail(messages)
+
+
+def alert_invalid_key() -> None:
+    send_mail(
+        _("[%(site)s] The Akismet API key is invalid") % {"site": settings.SITE_NAME},
+        _(
+            "Akismet refused the site's API key, so new comments are held unchecked. "
+            "Check AKISMET_API_KEY; held comments are checked again automatically."
+        ),  # fmt: skip
+        None,
+        moderator_emails(),
+    )

@@ -1,0 +1,382 @@
+"""Every write to a comment goes through here: views, admin actions, commands and tasks alike.
+
+A comment is stored first, then checked; it is never lost and never shown unchecked. Its
+history (`Event`) records every check and every decision.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from . import moderation, spam
+from .models import Comment, Event, ModerationSettings
+
+FLOOD_KEY = "comments:flood:{}"
+
+
+class CommentRefused(Exception):
+    """The comment was not stored; `status` and `message` are for the reader."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def log(comment: Comment, message: str, actor=None) -> None:
+    Event.objects.create(comment=comment, message=message, actor=actor)
+
+
+def _fields(comment: Comment) -> dict:
+    return {
+        "name": comment.author_name,
+        "email": comment.author_email,
+        "url": comment.author_url,
+        "content": comment.content,
+        "ip": comment.author_ip or "",
+        "user_agent": comment.user_agent,
+    }
+
+
+def _approved_before(comment: Comment) -> bool:
+    others = Comment.objects.approved().exclude(pk=comment.pk)
+    if comment.user_id:
+        return others.filter(user_id=comment.user_id).exists()
+    return (
+        bool(comment.author_email)
+        and others.filter(
+            author_email__iexact=comment.author_email, author_name=comment.author_name
+        ).exists()
+    )
+
+
+def _flood_keys(comment: Comment) -> list[str]:
+    identities = [f"ip:{comment.author_ip}"] if comment.author_ip else []
+    if comment.author_email:
+        identities.append(f"email:{comment.author_email.lower()}")
+    if comment.user_id:
+        identities.append(f"user:{comment.user_id}")
+    return [FLOOD_KEY.format(identity) for identity in identities]
+
+
+def submit_comment(
+    *,
+    comment: Comment,
+    honeypot: str = "",
+    signed_age: datetime.timedelta | None,
+) -> Comment:
+    """Refuse, or store and screen, a reader's comment (unsaved, with its request details set).
+
+    Raises CommentRefused, storing nothing, when the comment may not be stored. Otherwise the
+    comment is saved held; the site's rules and Akismet then decide, in a task scheduled for
+    after the commit, so the check never sees a comment that was rolled back.
+    """
+    rules = ModerationSettings.load()
+    now = timezone.now()
+    refused = moderation.refusal(
+        article=comment.article,
+        rules=rules,
+        now=now,
+        honeypot=honeypot,
+        signed_age=signed_age,
+        parent=comment.parent,
+    )
+    if refused:
+        raise CommentRefused(refused.status, refused.message)
+    duplicate = Comment.objects.filter(
+        article=comment.article,
+        parent=comment.parent,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        content=comment.content,
+    ).exists()
+    if duplicate:
+        raise CommentRefused(
+            409, _("Duplicate comment detected; it looks as though you’ve already said that!")
+        )
+    _claim_flood_window(comment)
+
+    comment.submitted_at = now
+    comment.status, comment.verdict = Comment.Status.HELD, Comment.Verdict.UNCHECKED
+    comment.reason = _("waiting for checks")
+    with transaction.atomic():
+        comment.save()
+        log(comment, _("Comment submitted."), actor=comment.user)
+        screened = moderation.screen(_fields(comment), rules)
+        if screened:
+            _set_status(comment, screened, verdict=Comment.Verdict.SKIPPED)
+            log(
+                comment,
+                _("Marked as spam by the site rules: %(reason)s.") % {"reason": screened.reason},
+            )
+        elif spam.is_configured():
+            comment.akismet_payload = spam.build_payload(comment, honeypot_value=honeypot)
+            comment.save(update_fields=["akismet_payload"])
+            _enqueue_check(comment)
+        else:
+            apply_site_rules(comment, verdict=Comment.Verdict.SKIPPED, rules=rules)
+    return comment
+
+
+def _claim_flood_window(comment: Comment) -> None:
+    seconds = settings.COMMENTS_FLOOD_SECONDS
+    if not seconds:
+        return
+    # cache.add is atomic, in Redis too, so two app servers cannot both let a flood through.
+    claimed = [key for key in _flood_keys(comment) if cache.add(key, 1, timeout=seconds)]
+    if len(claimed) < len(_flood_keys(comment)):
+        cache.delete_many(claimed)
+        raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
+
+
+def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None) -> None:
+    from .tasks import check_comment
+
+    task = check_comment
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # `manage.py recheck_comments` (cron) picks it up when it is due.
+        task = task.using(run_after=run_after)
+    transaction.on_commit(lambda: task.enqueue(comment.pk, recheck_reason=recheck_reason))
+
+
+def _set_status(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
+    comment.status, comment.reason, comment.verdict = decision.status, decision.reason, verdict
+    comment.next_check_at = None
+    comment.save(update_fields=["status", "reason", "verdict", "next_check_at"])
+    if decision.status == Comment.Status.HELD:
+        _notify_moderators()
+    elif decision.status == Comment.Status.APPROVED:
+        _notify_authors(comment)
+
+
+def apply_site_rules(comment: Comment, *, verdict: str, rules=None) -> None:
+    rules = rules or ModerationSettings.load()
+    decision = moderation.decide(
+        _fields(comment), rules, verdict=verdict, approved_before=_approved_before(comment)
+    )
+    _set_status(comment, decision, verdict=verdict)
+    log(comment, _("The site rules decided: %(status)s (%(reason)s).")
+        % {"status": comment.get_status_display(), "reason": decision.reason})  # fmt: skip
+
+
+def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
+    """Ask Akismet about a held comment and act on the verdict.
+
+    Safe to run twice and safe beside a moderator: the verdict is applied only while the
+    comment is still held, undecided and waiting for this check.
+    """
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or not _awaiting_check(comment, recheck_reason):
+        return
+    payload = comment.akismet_payload or spam.build_payload(comment)
+    result = spam.check(payload, recheck_reason=recheck_reason)  # no transaction held meanwhile
+
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("article").get(pk=comment_id)
+        if not _awaiting_check(comment, recheck_reason):
+            return
+        if result.verdict == Comment.Verdict.ERROR:
+            _check_failed(comment, result)
+            return
+        comment.check_attempts += 1
+        messages = {
+            "ham": _("Akismet cleared this comment."),
+            "spam": _("Akismet flagged this as spam."),
+            "discard": _("Akismet flagged this as blatant spam (discard)."),
+        }
+        log(comment, messages[result.verdict])
+        comment.save(update_fields=["check_attempts"])
+        # The key works again: a later failure of it deserves a new alert.
+        ModerationSettings.objects.exclude(invalid_key_alerted_at=None).update(
+            invalid_key_alerted_at=None
+        )
+        apply_site_rules(comment, verdict=result.verdict)
+
+
+def _awaiting_check(comment: Comment, recheck_reason: str) -> bool:
+    if comment.decided_by_id or comment.status != Comment.Status.HELD:
+        return False
+    if recheck_reason:  # a moderator asked: check again whatever the verdict was
+        return True
+    return comment.verdict in (Comment.Verdict.UNCHECKED, Comment.Verdict.ERROR)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _check_failed(comment: Comment, result: spam.CheckResult) -> None:
+    now = timezone.now()
+    comment.check_attempts += 1
+    comment.verdict = Comment.Verdict.ERROR
+    retry_at = moderation.next_retry(
+        attempts=comment.check_attempts, submitted_at=comment.submitted_at, now=now
+    )
+    comment.next_check_at = retry_at
+    attempt = _ordinal(comment.check_attempts)
+    if retry_at:
+        at = formats.time_format(timezone.localtime(retry_at), "H:i")
+        comment.reason = _("Akismet unreachable: %(error)s, %(attempt)s try at %(at)s") % {
+            "error": result.error, "attempt": attempt, "at": at}  # fmt: skip
+        log(comment, _("Akismet unreachable: %(error)s; will retry at %(at)s.")
+            % {"error": result.error, "at": at})  # fmt: skip
+    else:
+        comment.reason = _("Akismet unreachable for 15 days: %(error)s") % {"error": result.error}
+        log(comment, _("Akismet unreachable: %(error)s; stopped retrying after 15 days.")
+            % {"error": result.error})  # fmt: skip
+    comment.save(update_fields=["check_attempts", "verdict", "next_check_at", "reason"])
+    if comment.check_attempts == 1:
+        _notify_moderators()
+    if result.invalid_key:
+        _alert_invalid_key()
+    if retry_at:
+        _enqueue_check(comment, run_after=retry_at)
+
+
+def _alert_invalid_key() -> None:
+    updated = ModerationSettings.objects.filter(pk=1, invalid_key_alerted_at=None).update(
+        invalid_key_alerted_at=timezone.now()
+    )
+    if updated:  # only the first failure after the key went bad sends the alert
+        from .tasks import alert_invalid_key
+
+        transaction.on_commit(alert_invalid_key.enqueue)
+
+
+def _notify_moderators() -> None:
+    from .tasks import notify_moderators
+
+    transaction.on_commit(notify_moderators.enqueue)
+
+
+def _notify_authors(comment: Comment) -> None:
+    from .tasks import notify_authors
+
+    transaction.on_commit(lambda: notify_authors.enqueue(comment.pk))
+
+
+# Moderators' decisions. Each is recorded, and overrides any check still to come.
+
+
+def _decide(comment: Comment, status: str, by, message: str, reason: str) -> None:
+    comment.status, comment.decided_by, comment.reason = status, by, reason
+    comment.next_check_at = None
+    comment.save(update_fields=["status", "decided_by", "reason", "next_check_at"])
+    log(comment, message % {"user": by.get_username()}, actor=by)
+
+
+@transaction.atomic
+def approve(*, comment: Comment, by) -> None:
+    _decide(comment, Comment.Status.APPROVED, by, _("Moderator %(user)s approved this comment."),
+            _("approved by a moderator"))  # fmt: skip
+    _notify_authors(comment)
+
+
+@transaction.atomic
+def mark_spam(*, comment: Comment, by) -> None:
+    _decide(comment, Comment.Status.SPAM, by,
+            _("Moderator %(user)s marked this as spam and reported it to Akismet."),
+            _("marked as spam by a moderator"))  # fmt: skip
+    _report(comment, as_spam=True)
+
+
+@transaction.atomic
+def mark_ham(*, comment: Comment, by) -> None:
+    _decide(comment, Comment.Status.APPROVED, by,
+            _("Moderator %(user)s marked this as not spam and reported it to Akismet."),
+            _("marked as not spam by a moderator"))  # fmt: skip
+    _report(comment, as_spam=False)
+    _notify_authors(comment)
+
+
+@transaction.atomic
+def trash(*, comment: Comment, by) -> None:
+    _decide(comment, Comment.Status.TRASH, by, _("Moderator %(user)s moved this to the trash."),
+            _("trashed by a moderator"))  # fmt: skip
+
+
+@transaction.atomic
+def restore(*, comment: Comment, by) -> None:
+    _decide(comment, Comment.Status.HELD, by,
+            _("Moderator %(user)s restored this comment for review."),
+            _("restored from the trash"))  # fmt: skip
+
+
+@transaction.atomic
+def recheck(*, comment: Comment, by) -> None:
+    """Ask Akismet again about a held comment (a moderator's "Check again")."""
+    comment.decided_by = None
+    comment.save(update_fields=["decided_by"])
+    log(comment, _("Moderator %(user)s asked Akismet to check again.")
+        % {"user": by.get_username()}, actor=by)  # fmt: skip
+    if spam.is_configured():
+        _enqueue_check(comment, recheck_reason="recheck_queue")
+
+
+@transaction.atomic
+def delete(*, comment: Comment, by) -> None:
+    """Delete a comment; one with replies stays as a placeholder so the replies keep their place."""
+    if comment.replies.exists():
+        comment.is_removed, comment.content = True, ""
+        comment.akismet_payload = None
+        _decide(comment, Comment.Status.TRASH, by,
+                _("Moderator %(user)s deleted this comment; its replies stay."),
+                _("deleted; kept as a placeholder for its replies"))  # fmt: skip
+        comment.save(update_fields=["is_removed", "content", "akismet_payload"])
+    else:
+        comment.delete()
+
+
+def _report(comment: Comment, *, as_spam: bool) -> None:
+    if not spam.is_configured() or comment.kind != Comment.Kind.COMMENT:
+        return
+    from .tasks import report_to_akismet
+
+    transaction.on_commit(lambda: report_to_akismet.enqueue(comment.pk, as_spam=as_spam))
+
+
+def send_report(*, comment_id: int, as_spam: bool) -> None:
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None:
+        return
+    payload = comment.akismet_payload or spam.build_payload(comment)
+    error = spam.report(payload, as_spam=as_spam)
+    kind = _("spam") if as_spam else _("not spam")
+    if error:
+        log(comment, _("Reporting to Akismet as %(kind)s failed: %(error)s.")
+            % {"kind": kind, "error": error})  # fmt: skip
+    else:
+        log(comment, _("Reported to Akismet as %(kind)s.") % {"kind": kind})
+
+
+def purge_old(now=None) -> dict:
+    """Delete old spam and trash, and forget old Akismet payloads (personal data)."""
+    now = now or timezone.now()
+    days = datetime.timedelta(days=1)
+    old = Comment.objects.filter(replies__isnull=True)
+    spam_deleted = (
+        old.filter(
+            status=Comment.Status.SPAM, submitted_at__lt=now - settings.COMMENTS_SPAM_DAYS * days
+        )
+        .delete()[1]
+        .get("comments.Comment", 0)
+    )
+    trash_deleted = (
+        old.filter(
+            status=Comment.Status.TRASH, submitted_at__lt=now - settings.COMMENTS_TRASH_DAYS * days
+        )
+        .delete()[1]
+        .get("comments.Comment", 0)
+    )
+    forgotten = Comment.objects.filter(
+        akismet_payload__isnull=False,
+        submitted_at__lt=now - settings.COMMENTS_PAYLOAD_DAYS * days,
+    ).update(akismet_payload=None)
+    return {"spam": spam_deleted, "trash": trash_deleted, "payloads": forgotten}

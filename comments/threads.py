@@ -1,0 +1,147 @@
+"""The comment section of an article page: one query, one pass to build the thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from . import spam
+from .forms import CommentForm, sign_form
+from .models import Comment, ModerationSettings
+from .moderation import comments_closed
+
+SESSION_KEY = "my_comments"  # ids of the comments this browser posted, newest last
+REMEMBER_COOKIES = {"name": "comment_author", "email": "comment_author_email",
+                    "url": "comment_author_url"}  # fmt: skip
+
+
+@dataclass
+class Node:
+    comment: Comment
+    depth: int
+    children: list[Node] = field(default_factory=list)
+    is_placeholder: bool = False  # removed, kept so its replies keep their place
+    is_pending: bool = False  # held: shown only to the person who posted it
+
+
+def my_comment_ids(request) -> list[int]:
+    return request.session.get(SESSION_KEY, []) if hasattr(request, "session") else []
+
+
+def remember_comment(request, comment: Comment) -> None:
+    request.session[SESSION_KEY] = [*my_comment_ids(request), comment.pk][-50:]
+
+
+def visible_comments(article, mine):
+    """Approved comments, the reader's own held ones, and placeholders for removed parents."""
+    approved_reply = Comment.objects.filter(parent=OuterRef("pk"), status=Comment.Status.APPROVED)
+    own = Q(pk__in=mine, status__in=[Comment.Status.HELD, Comment.Status.SPAM]) & ~Q(
+        verdict=Comment.Verdict.DISCARD
+    )
+    return (
+        article.comments.filter(kind=Comment.Kind.COMMENT)
+        .filter(Q(status=Comment.Status.APPROVED) | own | Exists(approved_reply))
+        .defer("akismet_payload", "user_agent", "referrer")
+        .order_by("submitted_at", "id")
+    )
+
+
+def build_thread(comments, *, max_depth: int, mine) -> tuple[list[Node], int]:
+    """Nest `comments` (oldest first) into threads; return the top-level nodes and the count.
+
+    Replies deeper than `max_depth` join the deepest level, as on WordPress.
+    """
+    nodes: dict[int, Node] = {}
+    roots: list[Node] = []
+    approved = 0
+    for comment in comments:
+        is_approved = comment.status == Comment.Status.APPROVED
+        approved += is_approved
+        parent = nodes.get(comment.parent_id)
+        while parent is not None and parent.depth >= max_depth:
+            parent = nodes.get(parent.comment.parent_id)
+        node = Node(
+            comment,
+            depth=parent.depth + 1 if parent else 1,
+            is_placeholder=not is_approved and comment.pk not in mine,
+            is_pending=not is_approved and comment.pk in mine,
+        )
+        nodes[comment.pk] = node
+        (parent.children if parent else roots).append(node)
+    return roots, approved
+
+
+def _privacy_url():
+    try:
+        return reverse("blog:page", kwargs={"slug": "privacy"})
+    except NoReverseMatch:
+        return ""
+
+
+def comment_section(article, request, form: CommentForm | None = None) -> dict:
+    """The context of templates/comments/_section.html for this reader."""
+    rules = ModerationSettings.load()
+    mine = set(my_comment_ids(request))
+    roots, count = build_thread(
+        visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
+    )
+    paginator = Paginator(roots, rules.per_page)
+    page = paginator.get_page(request.GET.get("cpage"))
+    reply_to = None
+    if form is None:
+        initial = {
+            name: request.COOKIES.get(cookie, "") for name, cookie in REMEMBER_COOKIES.items()
+        }
+        initial["remember"] = bool(initial["name"])
+        reply_to = _find(roots, request.GET.get("replytocom"))
+        if reply_to and reply_to.status == Comment.Status.APPROVED:
+            initial["parent"] = reply_to.pk
+        else:
+            reply_to = None
+        initial.update(article=article.pk, signature=sign_form(article.pk))
+        form = CommentForm(initial=initial, user=request.user)
+    else:
+        reply_to = _find(roots, form.data.get("parent"))
+    return {
+        "comment_nodes": page.object_list,
+        "comment_count": count,
+        "comment_page": page,
+        "comment_form": form,
+        "reply_to": reply_to,
+        "comments_closed": comments_closed(article, rules, timezone.now()),
+        "thread_depth": rules.thread_depth,
+        "akismet_enabled": spam.is_configured(),
+        "privacy_url": _privacy_url(),
+    }
+
+
+def page_of(article, request, comment_id: int) -> int | None:
+    """The comment page number that shows `comment_id` to this reader, or None."""
+    rules = ModerationSettings.load()
+    mine = set(my_comment_ids(request))
+    roots, _count = build_thread(
+        visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
+    )
+    for index, root in enumerate(roots):
+        if _find([root], comment_id):
+            return index // rules.per_page + 1
+    return None
+
+
+def _find(nodes, comment_id):
+    """The comment with this id in the thread (depth first), or None."""
+    try:
+        wanted = int(comment_id)
+    except (TypeError, ValueError):
+        return None
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.comment.pk == wanted:
+            return node.comment
+        stack.extend(node.children)
+    return None
