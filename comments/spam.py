@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import akismet
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
