@@ -167,6 +167,11 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_deleted_objects(self, objs, request):
+        # A comment with replies is not refused: services.delete keeps it as a placeholder.
+        deleted, counts, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, []
+
     def delete_model(self, request, obj):
         services.delete(comment=obj, by=request.user)
 

@@ -49,13 +49,14 @@ class Comment(models.Model):
     article = models.ForeignKey(
         "blog.Article", verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
     )
-    # Replies outlive their parent: a removed parent stays as a placeholder, never cascades.
+    # Replies outlive their parent: a comment with replies is kept as a placeholder
+    # (services.delete), never deleted alone; deleting the whole article takes the thread.
     parent = models.ForeignKey(
         "self",
         verbose_name=_("in reply to"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="replies",
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
