@@ -18,6 +18,22 @@ class TwoDigit(FourDigitYear):
         return f"{int(value):02d}"
 
 
+class UnicodeSlug:
+    """Letters, digits, hyphens and underscores in any script; never a NUL or a slash."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class Username(UnicodeSlug):
+    regex = r"[\w.@+-]+"
+
+
 class CategoryPath:
     regex = r"[-\w]+(?:/[-\w]+)*"
 
@@ -31,3 +47,5 @@ class CategoryPath:
 register_converter(FourDigitYear, "yyyy")
 register_converter(TwoDigit, "mm")
 register_converter(CategoryPath, "catpath")
+register_converter(UnicodeSlug, "uslug")
+register_converter(Username, "username")

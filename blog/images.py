@@ -71,7 +71,8 @@ def process_image(image_obj, upload) -> None:
         upright = upright.convert("RGBA" if fmt == "PNG" else "RGB")
     stem = PurePosixPath(getattr(upload, "name", "image") or "image").stem[:80] or "image"
 
-    image_obj.file.save(f"{stem}{suffix}", ContentFile(_encode(upright, fmt)), save=False)
+    name = f"{stem}{suffix}"
+    image_obj.file.save(name, ContentFile(_encode(upright, fmt), name=name), save=False)
     storage, base = image_obj.file.storage, PurePosixPath(image_obj.file.name)
     renditions = {}
     for size, longest in RENDITION_SIZES.items():
@@ -80,7 +81,8 @@ def process_image(image_obj, upload) -> None:
         names = {}
         for kind, (encoding, ext) in {"webp": ("WEBP", ".webp"), "fallback": (fmt, suffix)}.items():
             target = str(base.parent / "renditions" / f"{base.stem}-{size}{ext}")
-            names[kind] = storage.save(target, ContentFile(_encode(scaled, encoding)))
+            data = ContentFile(_encode(scaled, encoding), name=PurePosixPath(target).name)
+            names[kind] = storage.save(target, data)
         renditions[size] = {"width": scaled.width, "height": scaled.height, **names}
     image_obj.renditions = renditions
     image_obj.save()

@@ -28,7 +28,9 @@ IFRAME_HOSTS = {
     "w.soundcloud.com", "open.spotify.com", "www.google.com", "platform.twitter.com",
 }  # fmt: skip
 
-_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+# nh3's output is normalised: attributes are double-quoted, with quotes inside escaped.
+_IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
+_ATTRIBUTE_NAMES = re.compile(r'\s([\w-]+)(?:="[^"]*")?')
 
 
 def _filter_attribute(tag, attribute, value):
@@ -53,4 +55,9 @@ def sanitize_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return _EMPTY_IFRAME.sub("", cleaned)
+    return _IFRAME.sub(_keep_iframe_with_src, cleaned)
+
+
+def _keep_iframe_with_src(match):
+    """An iframe whose src the filter removed (an unknown host) goes whole."""
+    return match.group(0) if "src" in _ATTRIBUTE_NAMES.findall(match.group(1)) else ""

@@ -10,7 +10,8 @@ MAX_TERMS = 10
 
 def search_articles(queryset, query: str):
     """Filter `queryset` to articles matching `query`, best first (title > excerpt > body)."""
-    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    # NUL is no character a reader searches for, and PostgreSQL refuses it in text.
+    query = " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     if not query:
         return queryset.none()
     if connection.vendor == "postgresql":

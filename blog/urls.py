@@ -7,16 +7,14 @@ app_name = "blog"
 
 def listing(route, view, name, feed=None):
     """A list page, its `page/N/` pages and, when given, its feed."""
-    patterns = [
-        path(route, view, name=name),
-        path(f"{route}page/<int:page>/", view, name=name),
-    ]
+    # The page and feed routes come first: a category path would also match their endings.
+    patterns = [path(f"{route}page/<int:page>/", view, name=name)]
     if feed:
         patterns.append(path(f"{route}feed/", feed, name=f"{name}_feed"))
-    return patterns
+    return [*patterns, path(route, view, name=name)]
 
 
-article = "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/"
+article = "<yyyy:year>/<mm:month>/<mm:day>/<uslug:slug>/"
 
 urlpatterns = [
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
@@ -25,8 +23,10 @@ urlpatterns = [
     *listing(
         "category/<catpath:path>/", views.CategoryView.as_view(), "category", feeds.CategoryFeed()
     ),
-    *listing("tag/<str:slug>/", views.TagView.as_view(), "tag", feeds.TagFeed()),
-    *listing("author/<str:username>/", views.AuthorView.as_view(), "author", feeds.AuthorFeed()),
+    *listing("tag/<uslug:slug>/", views.TagView.as_view(), "tag", feeds.TagFeed()),
+    *listing(
+        "author/<username:username>/", views.AuthorView.as_view(), "author", feeds.AuthorFeed()
+    ),
     path(article, views.ArticleView.as_view(), name="article"),
     path(f"{article}like/", views.like, name="like"),
     *listing("<yyyy:year>/<mm:month>/<mm:day>/", views.DateArchiveView.as_view(), "day"),

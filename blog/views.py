@@ -101,12 +101,12 @@ class DateArchiveView(ArticleListMixin, ListView):
     def get_articles(self):
         year, month, day = (self.kwargs.get(k) for k in ("year", "month", "day"))
         try:
-            start = datetime.date(year, month or 1, day or 1)
+            start = datetime.date(year, 1 if month is None else month, 1 if day is None else day)
         except ValueError as exc:
             raise Http404(_("No such date.")) from exc
-        if day:
+        if day is not None:
             end, self.period = start + datetime.timedelta(days=1), "day"
-        elif month:
+        elif month is not None:
             end, self.period = (start + datetime.timedelta(days=32)).replace(day=1), "month"
         else:
             end, self.period = start.replace(year=year + 1), "year"

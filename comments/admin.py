@@ -58,9 +58,10 @@ class EventInline(admin.TabularInline):
 
 def _moderation_action(service, description, done):
     def action(modeladmin, request, queryset):
-        for comment in queryset.select_related("article"):
+        comments = list(queryset.select_related("article"))
+        for comment in comments:
             service(comment=comment, by=request.user)
-        count = queryset.count()
+        count = len(comments)
         modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
 
     action.__name__ = service.__name__

@@ -24,6 +24,10 @@ def send_moderator_digest() -> int:
 
     Returns how many comments the email listed (0 when none was sent).
     """
+    from .models import ModerationSettings
+
+    if not ModerationSettings.load().notify_moderators:
+        return 0
     window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
     now = timezone.now()
     with transaction.atomic():
@@ -32,7 +36,7 @@ def send_moderator_digest() -> int:
             _schedule_digest(at=last + window)
             return 0
         pending = list(
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(of=("self",))
             .held()
             .filter(moderators_notified_at=None)
             .select_related("article")[:50]

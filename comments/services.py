@@ -178,7 +178,11 @@ def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
     result = spam.check(payload, recheck_reason=recheck_reason)  # no transaction held meanwhile
 
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("article").get(pk=comment_id)
+        comment = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("article")
+            .get(pk=comment_id)
+        )
         if not _awaiting_check(comment, recheck_reason):
             return
         if result.verdict == Comment.Verdict.ERROR:

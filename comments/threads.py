@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from . import spam
@@ -76,10 +75,11 @@ def build_thread(comments, *, max_depth: int, mine) -> tuple[list[Node], int]:
 
 
 def _privacy_url():
-    try:
-        return reverse("blog:page", kwargs={"slug": "privacy"})
-    except NoReverseMatch:
-        return ""
+    """Our privacy page when there is one, else Akismet's own."""
+    from blog.models import Page
+
+    page = Page.objects.filter(slug="privacy", is_published=True).first()
+    return page.get_absolute_url() if page else "https://akismet.com/privacy/"
 
 
 def comment_section(article, request, form: CommentForm | None = None) -> dict:
@@ -115,7 +115,7 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
         "comments_closed": comments_closed(article, rules, timezone.now()),
         "thread_depth": rules.thread_depth,
         "akismet_enabled": spam.is_configured(),
-        "privacy_url": _privacy_url(),
+        "privacy_url": _privacy_url() if spam.is_configured() else "",
     }
 
 

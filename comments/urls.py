@@ -6,7 +6,7 @@ from . import feeds, views
 
 app_name = "comments"
 
-article = "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/"
+article = "<yyyy:year>/<mm:month>/<mm:day>/<uslug:slug>/"
 
 urlpatterns = [
     path("comments/post/", views.post_comment, name="post"),

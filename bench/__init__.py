@@ -1,0 +1,1 @@
+"""Broadsheet's page benchmark: `uv run python -m bench --help`."""

@@ -1,0 +1,232 @@
+"""Benchmark Broadsheet's pages against a minimal Django view, served by gunicorn.
+
+    uv run python -m bench [--duration 5] [--rounds 3] [--pages minimal,home,article]
+
+Seeds a scratch database, serves it with gunicorn (production settings), loads each page in
+turn for several short rounds, prints a table and writes bench/results/latest.json. Each
+page's requests/s is also given as a ratio to the minimal view's, which goes through the same
+server and middleware: the ratio is what to compare between machines and commits.
+"""
+
+import argparse
+import datetime
+import functools
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import django
+import gunicorn
+
+from . import load, server
+from .pages import DEFAULT_PAGES, MINIMAL, RESOLVERS
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+WARM_UP_SECONDS = 1
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.split("\n")[0],
+    )
+    parser.add_argument(
+        "--duration", type=int, default=5, help="seconds per page per round (%(default)s)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (%(default)s)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=4,
+        help="concurrent connections (%(default)s: twice the workers, so none waits idle)",
+    )
+    parser.add_argument("--articles", type=int, default=100, help="articles to seed (%(default)s)")
+    parser.add_argument(
+        "--comments-per-article",
+        type=int,
+        default=5,
+        help="approved comments on each (%(default)s)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgres://user@host:port/db) to create a scratch database "
+        "on; default: SQLite in a temporary directory",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda value: value.split(","),
+        default=",".join(DEFAULT_PAGES),
+        help=f"comma-separated, from: {','.join(RESOLVERS)} (minimal is always added); "
+        "default: %(default)s",
+    )
+    parser.add_argument(
+        "--load-tool",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="auto (default): wrk, installed with apt-get if missing and possible, else python",
+    )
+    args = parser.parse_args()
+    unknown = set(args.pages) - set(RESOLVERS)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    if MINIMAL not in args.pages:
+        args.pages.insert(0, MINIMAL)
+    return args
+
+
+def load_generator(args):
+    """(description, run(port, page, duration=seconds) -> load.Run)."""
+    wrk = load.find_wrk(install=True) if args.load_tool != "python" else None
+    if args.load_tool == "wrk" and not wrk:
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
+    if wrk:
+        return "wrk, 1 thread", functools.partial(load.run_wrk, wrk, connections=args.connections)
+    print("Using the Python load generator (apt-get install -y wrk for a lighter one).")
+    return "Python, 1 process per connection", functools.partial(
+        load.run_python, connections=args.connections
+    )
+
+
+def measure(args, pages, port, run):
+    """Warm up, then load every page in each round, rotating the order between rounds."""
+    for page in pages:
+        run(port, page, duration=WARM_UP_SECONDS)
+    runs = {page.name: [] for page in pages}
+    for round_number in range(args.rounds):
+        shift = round_number % len(pages)
+        for page in pages[shift:] + pages[:shift]:
+            result = run(port, page, duration=args.duration)
+            runs[page.name].append(result)
+            print(
+                f"  round {round_number + 1}/{args.rounds}  {page.name:<12} "
+                f"{result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms",
+                flush=True,
+            )
+    return runs
+
+
+def summarize(pages, runs):
+    """Requests/s over all rounds; p50 and p99 as the median of the rounds' values."""
+    rows = []
+    for page in pages:
+        page_runs = runs[page.name]
+        rps = sum(r.requests for r in page_runs) / sum(r.seconds for r in page_runs)
+        rows.append(
+            {
+                "name": page.name,
+                "method": page.method,
+                "path": page.path,
+                "rps": round(rps, 1),
+                "p50_ms": round(statistics.median(r.p50_ms for r in page_runs), 2),
+                "p99_ms": round(statistics.median(r.p99_ms for r in page_runs), 2),
+                "errors": sum(r.errors for r in page_runs),
+                "rounds": [vars(r) | {"rps": round(r.rps, 1)} for r in page_runs],
+            }
+        )
+    minimal_rps = next(row["rps"] for row in rows if row["name"] == MINIMAL)
+    for row in rows:
+        row["ratio_to_minimal"] = round(row["rps"] / minimal_rps, 3)
+    return rows
+
+
+def print_table(meta, rows):
+    print()
+    for key in ("server", "client", "database", "content", "schedule", "machine", "load average"):
+        print(f"{key + ':':<14} {meta[key]}")
+    print()
+    header = ("page", "req/s", "p50 ms", "p99 ms", "× minimal", "errors", "request")
+    line = "{:<12} {:>8} {:>8} {:>8} {:>10} {:>7}  {}"
+    print(line.format(*header))
+    for row in rows:
+        print(
+            line.format(
+                row["name"],
+                f"{row['rps']:.1f}",
+                f"{row['p50_ms']:.2f}",
+                f"{row['p99_ms']:.2f}",
+                f"{row['ratio_to_minimal']:.3f}",
+                row["errors"],
+                f"{row['method']} {row['path']}",
+            )
+        )
+    if any(row["errors"] for row in rows):
+        print("\nSome requests failed: the numbers above are not trustworthy.")
+
+
+def check_pages(port, pages, log_path):
+    """Stop before measuring if a page answers with an error (or a redirect) instead."""
+    for page in pages:
+        status, _ = server.fetch(port, page)
+        if status != page.expect_status:
+            sys.exit(
+                f"{page.method} {page.path} answered {status}, expected {page.expect_status}:\n"
+                f"{server.log_tail(log_path)}"
+            )
+
+
+def git_commit():
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=server.PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() or None
+
+
+def main():
+    args = parse_args()
+    load_before = os.getloadavg()[0]
+    client, run = load_generator(args)
+    port = server.free_port()
+    with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp:
+        workdir = Path(tmp)
+        with server.scratch_database(workdir, args.database_url) as database_url:
+            env = server.site_environment(workdir, database_url, port)
+            print(f"Preparing: {args.articles} articles, {args.comments_per_article} comments each")
+            pages = server.prepare(
+                env,
+                workdir,
+                articles=args.articles,
+                comments_per_article=args.comments_per_article,
+                pages=args.pages,
+            )
+            with server.gunicorn(env, port, workdir / "gunicorn.log") as gunicorn_process:
+                check_pages(port, pages, workdir / "gunicorn.log")
+                print(f"Serving on {env['SITE_URL']} (gunicorn pid {gunicorn_process.pid})")
+                runs = measure(args, pages, port, run)
+
+    meta = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "server": f"gunicorn {gunicorn.__version__} {' '.join(server.GUNICORN_OPTIONS)}",
+        "client": f"{client}, {args.connections} connections",
+        "database": database_url.split(":", 1)[0],
+        "content": f"{args.articles} articles, {args.comments_per_article} comments each",
+        "schedule": f"{args.rounds} rounds × {args.duration} s per page, "
+        f"{WARM_UP_SECONDS} s warm-up each",
+        "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Django {django.get_version()}",
+        # Other work on the machine slows every page; the ratios suffer least from it.
+        "load average": f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+    }
+    rows = summarize(pages, runs)
+    print_table(meta, rows)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"meta": meta, "pages": rows}, indent=2) + "\n")
+    print(f"\nWrote {RESULTS.relative_to(server.PROJECT_DIR)}")
+
+
+if __name__ == "__main__":
+    # SIGTERM unwinds like Ctrl-C, so gunicorn is stopped and the scratch files go either way.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("Interrupted.")

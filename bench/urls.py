@@ -1,0 +1,10 @@
+from django.urls import path
+
+from config.urls import urlpatterns as site_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("_bench/minimal/", views.minimal, name="bench_minimal"),
+    *site_urlpatterns,
+]

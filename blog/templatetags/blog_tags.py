@@ -1,0 +1,152 @@
+"""Template tags for the reading pages: structured data, responsive pictures, pagination."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# The escapes django.utils.html.json_script uses: inside the <script> element no "<", ">" or
+# "&" is left, so neither "</script>" nor "<!--" in an article's text can end the data block.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def absolute_url(url):
+    """`url` with SITE_URL in front, unless it already names its scheme and host."""
+    url = str(url or "")
+    if not url or url.startswith(("http://", "https://", "//")):
+        return url
+    return f"{settings.SITE_URL}/{url.lstrip('/')}"
+
+
+@register.simple_tag
+def rendition_url(image, size="large", kind="fallback"):
+    """The URL of one rendition of `image` (the original when that size is missing)."""
+    return image.rendition_url(size, kind) if image else ""
+
+
+def _display_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def blog_posting(article):
+    """The schema.org BlogPosting for `article`, as a dict ready for JSON.
+
+    Uses only what the article page fetches up front: authors and tags prefetched, the
+    featured image joined.
+    """
+    url = absolute_url(article.get_absolute_url())
+    if article.byline:
+        authors = [{"@type": "Person", "name": article.byline}]
+    else:
+        authors = [
+            {
+                "@type": "Person",
+                "name": _display_name(author),
+                "url": absolute_url(
+                    reverse("blog:author", kwargs={"username": author.get_username()})
+                ),
+            }
+            for author in article.authors.all()
+        ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": article.title,
+        "description": article.seo_description or article.summary,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": authors,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL,
+        },
+    }
+    if article.featured_image:
+        data["image"] = [absolute_url(article.featured_image.rendition_url("large"))]
+    keywords = [tag.name for tag in article.tags.all()]
+    if keywords:
+        data["keywords"] = keywords
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+@register.simple_tag
+def json_ld(article):
+    """`<script type="application/ld+json">` describing `article` for search engines."""
+    data = json.dumps(blog_posting(article), cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(data.translate(JSON_SCRIPT_ESCAPES)),
+    )
+
+
+def _renditions(image):
+    """The image's renditions, narrowest first, one per width (small originals repeat)."""
+    by_width = {}
+    for rendition in image.renditions.values():
+        by_width.setdefault(rendition["width"], rendition)
+    return [by_width[width] for width in sorted(by_width)]
+
+
+@register.inclusion_tag("blog/_picture.html")
+def picture(image, sizes="100vw", size="large", loading="lazy", css_class=""):
+    """A `<picture>`: WebP renditions first, the JPEG/PNG ones as the `<img>` fallback.
+
+    `size` picks the rendition used for `src`, `width` and `height` (the aspect ratio the
+    browser reserves before the picture loads).
+    """
+    if not image:
+        return {"image": None}
+    renditions = _renditions(image)
+    storage = image.file.storage
+    chosen = image.renditions.get(size) or (renditions[-1] if renditions else None)
+
+    def srcset(kind):
+        return ", ".join(f"{storage.url(r[kind])} {r['width']}w" for r in renditions)
+
+    return {
+        "image": image,
+        "webp_srcset": srcset("webp") if renditions else "",
+        "srcset": srcset("fallback") if renditions else "",
+        "src": storage.url(chosen["fallback"]) if chosen else image.file.url,
+        "width": chosen["width"] if chosen else image.width,
+        "height": chosen["height"] if chosen else image.height,
+        "sizes": sizes,
+        "loading": loading,
+        "css_class": css_class,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The URL of page `number` of the list being shown, keeping its query string.
+
+    Page 1 is the list's own address (no `page/1/`), so every page has one URL.
+    """
+    request = context["request"]
+    match = request.resolver_match
+    kwargs = {key: value for key, value in match.kwargs.items() if key != "page"}
+    number = int(number)
+    if number > 1:
+        kwargs["page"] = number
+    url = reverse(match.view_name, kwargs=kwargs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+@register.simple_tag
+def page_numbers(page_obj, on_each_side=2, on_ends=1):
+    """Page numbers around the current one, with `Paginator.ELLIPSIS` in the gaps."""
+    return page_obj.paginator.get_elided_page_range(
+        page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+    )
