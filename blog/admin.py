@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import caching
 from .images import validate_image
 from .models import Article, Category, Disclaimer, Image, Page, Promotion
 from .widgets import RichTextWidget
@@ -94,6 +95,7 @@ class ArticleAdmin(RichTextBodyMixin, admin.ModelAdmin):
         count = queryset.exclude(status=Article.Status.PUBLISHED).update(
             status=Article.Status.PUBLISHED, updated_at=now
         )
+        caching.bump(caching.CONTENT)  # update() sends no signals
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -105,6 +107,7 @@ class ArticleAdmin(RichTextBodyMixin, admin.ModelAdmin):
         count = queryset.filter(status=Article.Status.PUBLISHED).update(
             status=Article.Status.DRAFT, updated_at=timezone.now()
         )
+        caching.bump(caching.CONTENT)  # update() sends no signals
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,

@@ -6,3 +6,8 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "blog"
     verbose_name = _("Blog")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -131,11 +131,11 @@ class Image(models.Model):
         return self.file.storage.url(rendition[kind])
 
     def srcset(self, kind="fallback"):
-        parts = [
-            f"{self.file.storage.url(r[kind])} {r['width']}w"
-            for r in sorted(self.renditions.values(), key=lambda r: r["width"])
-        ]
-        return ", ".join(parts)
+        # A small original gives several renditions of one width; srcset wants each width once.
+        by_width = {r["width"]: r[kind] for r in self.renditions.values()}
+        return ", ".join(
+            f"{self.file.storage.url(name)} {width}w" for width, name in sorted(by_width.items())
+        )
 
 
 class PromotionQuerySet(models.QuerySet):

@@ -1,10 +1,12 @@
 import datetime
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -15,6 +17,7 @@ from taggit.models import Tag
 
 from comments.threads import comment_section
 
+from . import caching
 from .models import Article, Category, Disclaimer, Page, Promotion
 from .search import search_articles
 from .services import has_liked, like_article
@@ -36,6 +39,12 @@ class ArticleListMixin:
 
     def get_queryset(self):
         return self.get_articles().for_listing()
+
+    def get_context_data(self, **kwargs):
+        # The list itself is cached in the template under this version (see _article_list.html).
+        return super().get_context_data(
+            content_version=caching.versions(caching.CONTENT)[0], **kwargs
+        )
 
 
 class HomeView(ArticleListMixin, ListView):
@@ -131,9 +140,8 @@ def get_article(request, year, month, day, slug):
         datetime.date(year, month, day)
     except ValueError as exc:
         raise Http404(_("No such date.")) from exc
-    articles = Article.objects.select_related(
-        "featured_image", "disclaimer", "promotion__image"
-    ).prefetch_related("authors", "categories", "tags")
+    # The body is read only when the cached fragments are rendered again.
+    articles = Article.objects.defer("body")
     if not request.user.has_perm("blog.change_article"):
         articles = articles.published()
     return get_object_or_404(articles, slug=slug)
@@ -163,17 +171,49 @@ class ArticleView(DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             is_preview=not article.is_published,
-            disclaimer=self.get_disclaimer(article),
-            promotion=self.get_promotion(article),
+            fragments=self.get_fragments(article),
             liked=has_liked(
                 article=article, user=self.request.user, visitor=_visitor(self.request)
             ),
-            related=self.get_related(article),
             comment_error=self.comment_error,
-            **self.get_neighbours(article),
             **comment_section(article, self.request, form=self.comment_form),
         )
         return context
+
+    def get_fragments(self, article):
+        """The parts of the page that are the same for every reader, cached per version.
+
+        A preview is rendered afresh each time: it is for editors, and never cached.
+        """
+        if not article.is_published:
+            return self.render_fragments(article)
+        return caching.cached(
+            ("article", article.pk, article.updated_at.timestamp()),
+            lambda: self.render_fragments(article),
+            timeout=caching.PROMOTION_SECONDS,
+        )
+
+    def render_fragments(self, article):
+        article = (
+            Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
+            .prefetch_related("authors", "categories", "tags")
+            .get(pk=article.pk)
+        )
+        context = {
+            "article": article,
+            "disclaimer": self.get_disclaimer(article),
+            "promotion": self.get_promotion(article),
+            "related": self.get_related(article),
+            "SITE_URL": settings.SITE_URL,
+            "SITE_NAME": settings.SITE_NAME,
+            **self.get_neighbours(article),
+        }
+        return {
+            "description": article.seo_description or article.summary,
+            "head": render_to_string("blog/_article_head.html", context),
+            "article": render_to_string("blog/_article.html", context),
+            "after": render_to_string("blog/_article_after.html", context),
+        }
 
     @staticmethod
     def get_disclaimer(article):

@@ -8,4 +8,12 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import checks  # noqa: F401 (registers the system checks)
+        from .models import Comment, ModerationSettings
+        from .signals import comment_changed, settings_changed
+
+        post_save.connect(comment_changed, sender=Comment, dispatch_uid="comment-saved")
+        post_delete.connect(comment_changed, sender=Comment, dispatch_uid="comment-deleted")
+        post_save.connect(settings_changed, sender=ModerationSettings, dispatch_uid="rules-saved")

@@ -230,7 +230,16 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load(cls):
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings row, from the cache when it can (comments.signals clears it on save)."""
+        from django.core.cache import cache
+
+        from .signals import SETTINGS_KEY
+
+        rules = cache.get(SETTINGS_KEY)
+        if rules is None:
+            rules = cls.objects.get_or_create(pk=1)[0]
+            cache.set(SETTINGS_KEY, rules, timeout=None)
+        return rules
 
     @staticmethod
     def _lines(text):

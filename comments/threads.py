@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
+
+from blog import caching
 
 from . import spam
 from .forms import CommentForm, sign_form
@@ -83,37 +86,55 @@ def _privacy_url():
 
 
 def comment_section(article, request, form: CommentForm | None = None) -> dict:
-    """The context of templates/comments/_section.html for this reader."""
+    """The context of templates/comments/_section.html for this reader.
+
+    The thread is the same for every reader who has no comment of their own waiting, so for
+    them its HTML is cached until a comment on the article changes.
+    """
     rules = ModerationSettings.load()
     mine = set(my_comment_ids(request))
-    roots, count = build_thread(
-        visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
-    )
-    paginator = Paginator(roots, rules.per_page)
-    page = paginator.get_page(request.GET.get("cpage"))
-    reply_to = None
-    if form is None:
-        initial = {
-            name: request.COOKIES.get(cookie, "") for name, cookie in REMEMBER_COOKIES.items()
-        }
-        initial["remember"] = bool(initial["name"])
-        reply_to = _find(roots, request.GET.get("replytocom"))
-        if reply_to and reply_to.status == Comment.Status.APPROVED:
-            initial["parent"] = reply_to.pk
-        else:
-            reply_to = None
-        initial.update(article=article.pk, signature=sign_form(article.pk))
-        form = CommentForm(initial=initial, user=request.user)
+    closed = comments_closed(article, rules, timezone.now())
+    page_number = request.GET.get("cpage")
+
+    def thread():
+        roots, count = build_thread(
+            visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
+        )
+        page = Paginator(roots, rules.per_page).get_page(page_number)
+        return roots, render_to_string("comments/_thread.html", {
+            "article": article, "comment_nodes": page.object_list, "comment_count": count,
+            "comment_page": page, "comments_closed": closed, "thread_depth": rules.thread_depth,
+        })  # fmt: skip
+
+    reply_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
+    if mine or reply_id:
+        roots, thread_html = thread()
     else:
-        reply_to = _find(roots, form.data.get("parent"))
+        roots, thread_html = (
+            [],
+            caching.cached(
+                ("thread", article.pk, page_number, closed),
+                lambda: thread()[1],
+                depends_on=(caching.CONTENT, caching.comments_version_name(article.pk)),
+            ),
+        )
+    reply_to = _find(roots, reply_id)
+    if reply_to is not None and reply_to.status != Comment.Status.APPROVED:
+        reply_to = None
+    if form is None:
+        initial = {name: request.COOKIES.get(key, "") for name, key in REMEMBER_COOKIES.items()}
+        initial.update(
+            remember=bool(initial["name"]),
+            parent=reply_to.pk if reply_to else None,
+            article=article.pk,
+            signature=sign_form(article.pk),
+        )
+        form = CommentForm(initial=initial, user=request.user)
     return {
-        "comment_nodes": page.object_list,
-        "comment_count": count,
-        "comment_page": page,
+        "comment_thread": thread_html,
         "comment_form": form,
         "reply_to": reply_to,
-        "comments_closed": comments_closed(article, rules, timezone.now()),
-        "thread_depth": rules.thread_depth,
+        "comments_closed": closed,
         "akismet_enabled": spam.is_configured(),
         "privacy_url": _privacy_url() if spam.is_configured() else "",
     }

@@ -1,0 +1,87 @@
+"""Parts of reader pages cached until what they show changes.
+
+Each cached value is keyed on a version: `content` changes whenever an article, category, tag,
+disclaimer, promotion, image or page is saved or deleted; `comments:<article id>` whenever a
+comment on that article changes. Bumping a version makes every key built on it unreachable, so
+nothing stale is served, and a single comment never flushes more than its own article.
+
+A scheduled article becomes public by the clock, with no save: the time of the next such
+publication is kept beside the content version, and the first request after it bumps it.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.utils import timezone
+
+CONTENT = "content"
+FRAGMENT_SECONDS = 24 * 3600
+# Promotions start and end by the clock, not by a save: fragments showing one expire soon.
+PROMOTION_SECONDS = 300
+
+
+def comments_version_name(article_id: int) -> str:
+    return f"comments:{article_id}"
+
+
+def _key(name: str) -> str:
+    return f"version:{name}"
+
+
+NEXT_PUBLICATION = "version:content:next-publication"
+NEVER = float("inf")
+
+
+def _next_publication() -> float:
+    from .models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else NEVER
+
+
+def versions(*names: str) -> tuple:
+    """The current version of each name, creating missing ones (a cache may evict them)."""
+    keys = [_key(name) for name in names]
+    found = cache.get_many([*keys, NEXT_PUBLICATION] if CONTENT in names else keys)
+    if CONTENT in names:
+        next_at = found.get(NEXT_PUBLICATION)
+        if next_at is None or next_at <= time.time():
+            if next_at is not None:  # a scheduled article has just become public
+                bump(CONTENT)
+                found.pop(_key(CONTENT), None)
+            cache.set(NEXT_PUBLICATION, _next_publication(), timeout=None)
+    result = []
+    for name in names:
+        value = found.get(_key(name))
+        if value is None:
+            # A fresh, unique start: never a value some stale fragment was keyed on.
+            cache.add(_key(name), time.time_ns(), timeout=None)
+            value = cache.get(_key(name))
+        result.append(value)
+    return tuple(result)
+
+
+def bump(*names: str) -> None:
+    if CONTENT in names:
+        cache.delete(NEXT_PUBLICATION)
+    for name in names:
+        try:
+            cache.incr(_key(name))
+        except ValueError:  # not in the cache: any new value invalidates
+            cache.set(_key(name), time.time_ns(), timeout=None)
+
+
+def cached(parts: tuple, compute: Callable[[], object], *, depends_on=(CONTENT,), timeout=None):
+    """`compute()`, cached under `parts` and the current versions of `depends_on`."""
+    key = "fragment:" + ":".join(str(p) for p in (*parts, *versions(*depends_on)))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout or FRAGMENT_SECONDS)
+    return value
