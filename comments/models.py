@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_NAME, MAX_EMAIL, MAX_URL, MAX_CONTENT = 245, 100, 200, 65525
+# A comment still unchecked after this long lost its check task; the recheck picks it up.
+UNCHECKED_GRACE = datetime.timedelta(minutes=5)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -20,10 +24,16 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.SPAM)
 
     def due_for_recheck(self, now=None):
-        """Held comments whose Akismet check failed and whose next try has come."""
-        return self.held().filter(
-            verdict=Comment.Verdict.ERROR, next_check_at__lte=now or timezone.now()
+        """Held comments whose Akismet check failed and whose next try has come, and those
+        whose first check never ran (a worker that died, a task that crashed)."""
+        now = now or timezone.now()
+        failed = Q(verdict=Comment.Verdict.ERROR, next_check_at__lte=now)
+        never_checked = Q(
+            verdict=Comment.Verdict.UNCHECKED,
+            submitted_at__lte=now - UNCHECKED_GRACE,
+            decided_by=None,
         )
+        return self.held().filter(failed | never_checked)
 
 
 class Comment(models.Model):

@@ -7,6 +7,7 @@ history (`Event`) records every check and every decision.
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -88,18 +89,35 @@ def submit_comment(
     )
     if refused:
         raise CommentRefused(refused.status, refused.message)
-    duplicate = Comment.objects.filter(
-        article=comment.article,
-        parent=comment.parent,
-        author_name=comment.author_name,
-        author_email=comment.author_email,
-        content=comment.content,
-    ).exists()
+    # Two identical posts at once (a double click) would both pass the check below: the first
+    # to claim the fingerprint in the shared cache wins, the other is a duplicate.
+    fingerprint = hashlib.sha256(
+        "\0".join(
+            str(v) for v in (comment.article_id, comment.parent_id, comment.author_name,
+                             comment.author_email, comment.content)
+        ).encode()
+    ).hexdigest()  # fmt: skip
+    posting_key = f"comments:posting:{fingerprint}"
+    claimed = cache.add(posting_key, 1, timeout=60)
+    duplicate = (
+        not claimed
+        or Comment.objects.filter(
+            article=comment.article,
+            parent=comment.parent,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            content=comment.content,
+        ).exists()
+    )
     if duplicate:
         raise CommentRefused(
             409, _("Duplicate comment detected; it looks as though you’ve already said that!")
         )
-    _claim_flood_window(comment)
+    try:
+        _claim_flood_window(comment)
+    except CommentRefused:
+        cache.delete(posting_key)  # nothing was stored: the same words may come back later
+        raise
 
     comment.submitted_at = now
     comment.status, comment.verdict = Comment.Status.HELD, Comment.Verdict.UNCHECKED
@@ -347,17 +365,24 @@ def _report(comment: Comment, *, as_spam: bool) -> None:
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> None:
+    """Report a moderator's decision to Akismet, once: a task delivered twice reports once."""
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if comment is None:
+    wanted = Comment.Status.SPAM if as_spam else Comment.Status.APPROVED
+    if comment is None or comment.status != wanted:
+        return  # gone, or the moderator has changed their mind since
+    kind = _("spam") if as_spam else _("not spam")
+    reported = _("Reported to Akismet as %(kind)s.") % {"kind": kind}
+    decision = comment.events.exclude(actor=None).order_by("-at", "-id").first()
+    since_decision = comment.events.filter(at__gte=decision.at) if decision else comment.events
+    if since_decision.filter(message=reported).exists():
         return
     payload = comment.akismet_payload or spam.build_payload(comment)
     error = spam.report(payload, as_spam=as_spam)
-    kind = _("spam") if as_spam else _("not spam")
     if error:
         log(comment, _("Reporting to Akismet as %(kind)s failed: %(error)s.")
             % {"kind": kind, "error": error})  # fmt: skip
     else:
-        log(comment, _("Reported to Akismet as %(kind)s.") % {"kind": kind})
+        log(comment, reported)
 
 
 def purge_old(now=None) -> dict:

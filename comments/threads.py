@@ -16,6 +16,9 @@ from .forms import CommentForm, sign_form
 from .models import Comment, ModerationSettings
 from .moderation import comments_closed
 
+# What the person who posted a comment sees as "awaiting moderation": a spam verdict is never
+# revealed to them.
+WAITING = {Comment.Status.HELD, Comment.Status.SPAM}
 SESSION_KEY = "my_comments"  # ids of the comments this browser posted, newest last
 REMEMBER_COOKIES = {"name": "comment_author", "email": "comment_author_email",
                     "url": "comment_author_url"}  # fmt: skip
@@ -41,9 +44,7 @@ def remember_comment(request, comment: Comment) -> None:
 def visible_comments(article, mine):
     """Approved comments, the reader's own held ones, and placeholders for removed parents."""
     approved_reply = Comment.objects.filter(parent=OuterRef("pk"), status=Comment.Status.APPROVED)
-    own = Q(pk__in=mine, status__in=[Comment.Status.HELD, Comment.Status.SPAM]) & ~Q(
-        verdict=Comment.Verdict.DISCARD
-    )
+    own = Q(pk__in=mine, status__in=WAITING) & ~Q(verdict=Comment.Verdict.DISCARD)
     return (
         article.comments.filter(kind=Comment.Kind.COMMENT)
         .filter(Q(status=Comment.Status.APPROVED) | own | Exists(approved_reply))
@@ -62,6 +63,7 @@ def build_thread(comments, *, max_depth: int, mine) -> tuple[list[Node], int]:
     approved = 0
     for comment in comments:
         is_approved = comment.status == Comment.Status.APPROVED
+        is_pending = comment.pk in mine and comment.status in WAITING
         approved += is_approved
         parent = nodes.get(comment.parent_id)
         while parent is not None and parent.depth >= max_depth:
@@ -69,8 +71,8 @@ def build_thread(comments, *, max_depth: int, mine) -> tuple[list[Node], int]:
         node = Node(
             comment,
             depth=parent.depth + 1 if parent else 1,
-            is_placeholder=not is_approved and comment.pk not in mine,
-            is_pending=not is_approved and comment.pk in mine,
+            is_placeholder=not (is_approved or is_pending),
+            is_pending=is_pending,
         )
         nodes[comment.pk] = node
         (parent.children if parent else roots).append(node)
