@@ -6,8 +6,13 @@ from django.views.static import serve
 
 from blog.sitemaps import sitemaps
 from blog.views import robots_txt
+from config.health import healthz
+from config.login import RateLimitedAuthenticationForm
+
+admin.site.login_form = RateLimitedAuthenticationForm
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

@@ -6,6 +6,12 @@ from tests.akismet_server import AkismetServer
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Real hashing is slow by design; tests only need passwords that work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
