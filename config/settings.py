@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a 404 before CommonMiddleware's slash redirect: old WordPress links.
+    "blog.middleware.WordPressLinksMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

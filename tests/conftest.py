@@ -8,7 +8,10 @@ from tests.akismet_server import AkismetServer
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     # Real hashing is slow by design; tests only need passwords that work.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)

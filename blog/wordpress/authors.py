@@ -1,0 +1,108 @@
+"""WordPress authors → users in the Editors group, who reset their password to sign in."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from .mapping import Kind, checksum, stable_id
+from .parser import Author, Comment, Item
+
+# What WordPress allows in a login (sanitize_user, strict): anything else is a slip.
+NOT_IN_LOGINS = re.compile(r"[^\w .@-]")
+
+
+class AuthorWriter:
+    def __init__(self, importer):
+        self.imp = importer
+        self.report = importer.report
+        self.warn = importer.warn
+        self.by_login: dict[str, int] = {}  # login → user pk
+        self.by_wp_id: dict[int, int] = {}
+        self.by_email: dict[str, int] = {}
+
+    def write(self, authors: list[Author]) -> None:
+        User = get_user_model()
+        key = {id(a): a.wp_id if a.wp_id is not None else stable_id(a.login) for a in authors}
+        existing = self.imp.ids.lookup(Kind.AUTHOR, key.values())
+        editors = Group.objects.filter(name="Editors").first()
+        for author in authors:
+            if not author.login:
+                self.warn(f"Line {author.line}: an author without a login; skipped.")
+                self.report.count(Kind.AUTHOR, "skipped")
+                continue
+            first, last = author.first_name[:150], author.last_name[:150]
+            if not (first or last) and author.display_name not in ("", author.login):
+                first = author.display_name[:150]  # our users have no display name
+            values = {"email": author.email[:254], "first_name": first, "last_name": last}
+            digest = checksum(author.login, *values.values())
+            mapping = existing.get(key[id(author)])
+            if mapping:
+                user_pk = mapping.target_id
+                if mapping.checksum == digest:
+                    self.report.count(Kind.AUTHOR, "unchanged")
+                else:
+                    User.objects.filter(pk=user_pk).update(**values)
+                    self.imp.ids.save(mapping, Kind.AUTHOR, key[id(author)], user_pk, digest)
+                    self.report.count(Kind.AUTHOR, "updated")
+            else:
+                user = User.objects.filter(username=author.login[:150]).first()
+                if user:
+                    self.warn(
+                        f"Author {author.login!r} (line {author.line}): a user with this "
+                        "username exists already; their posts and comments are linked to it."
+                    )
+                    self.report.count(Kind.AUTHOR, "unchanged")
+                else:
+                    user = User(username=author.login[:150], is_staff=True, **values)
+                    user.set_unusable_password()
+                    user.save()
+                    if editors:
+                        user.groups.add(editors)
+                    self.report.count(Kind.AUTHOR, "created")
+                user_pk = user.pk
+                self.imp.ids.save(None, Kind.AUTHOR, key[id(author)], user_pk, digest)
+            self.by_login[author.login] = user_pk
+            if author.wp_id is not None:
+                self.by_wp_id[author.wp_id] = user_pk
+            if author.email:
+                self.by_email.setdefault(author.email.lower(), user_pk)
+
+    def for_item(self, item: Item) -> int | None:
+        """The user who wrote `item`: its author, else --default-author, else a new user."""
+        login = item.creator.strip()
+        if login in self.by_login:
+            return self.by_login[login]
+        where = f"{item.post_type.capitalize()} {item.wp_id} (line {item.line})"
+        clean = NOT_IN_LOGINS.sub("", login)
+        if clean != login and clean in self.by_login:
+            self.warn(f"{where}: its author {login!r} is taken as {clean!r}.")
+            self.by_login[login] = self.by_login[clean]
+            return self.by_login[login]
+        default = self.imp.default_author
+        if default is not None:
+            if login:
+                self.warn(
+                    f"{where}: its author {login!r} is not among the export's authors; "
+                    f"given to {default.get_username()}."
+                )
+            self.by_login[login] = default.pk
+            return default.pk
+        if not login:
+            self.warn(f"{where}: no author, and no --default-author given.")
+            return None
+        self.warn(
+            f"{where}: its author {login!r} is not among the export's authors; "
+            "a user is created for them."
+        )
+        self.write([Author(line=item.line, login=login)])
+        return self.by_login[login]
+
+    def for_comment(self, comment: Comment, email: str) -> int | None:
+        """The user a comment was written by, when they were signed in on WordPress."""
+        if not comment.user_id:
+            return None
+        # WordPress.com exports carry no author IDs: the email is the link then.
+        return self.by_wp_id.get(comment.user_id) or self.by_email.get(email.lower())

@@ -1,0 +1,233 @@
+"""WordPress comments, pingbacks and trackbacks → ours, threads and all.
+
+Comments are inserted one thread level at a time, so each reply's parent has its id whatever
+the order in the file. They are never sent to Akismet (a moderator or WordPress decided them
+already): each keeps its WordPress status, gets the verdict "skipped" and a history line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+
+from django.utils import timezone
+
+from comments.models import MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Event
+
+from . import bulk
+from .content import comment_text
+from .mapping import CONVERSION, Kind, Mapped, checksum
+from .parser import Comment as WordPressComment
+from .parser import Item
+from .values import parse_date, plain_text
+
+REASON = "imported from WordPress"
+STATUS = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.HELD,
+    "hold": Comment.Status.HELD,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+KINDS = {
+    "": Comment.Kind.COMMENT,
+    "comment": Comment.Kind.COMMENT,
+    "pingback": Comment.Kind.PINGBACK,
+    "trackback": Comment.Kind.TRACKBACK,
+}
+UPDATED_FIELDS = [
+    "article",
+    "parent",
+    "kind",
+    "user",
+    "author_name",
+    "author_email",
+    "author_url",
+    "author_ip",
+    "content",
+    "submitted_at",
+    "status",
+]
+IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z"
+)
+
+
+class CommentWriter:
+    def __init__(self, importer):
+        self.imp = importer
+        self.report = importer.report
+        self.warn = importer.warn
+
+    def write(self, posts: list[tuple[Item, int]]) -> None:
+        """The comments of these posts, given as (item, article pk)."""
+        wanted = [c.wp_id for item, _ in posts for c in item.comments if c.wp_id is not None]
+        wanted += [c.parent_id for item, _ in posts for c in item.comments if c.parent_id]
+        existing = self.imp.ids.lookup(Kind.COMMENT, wanted)
+        levels = defaultdict(list)  # depth → [(comment, item, article pk, checksum)]
+        parents: dict[int, int | None] = {}  # WordPress id → its parent's (None: top level)
+        for item, article_pk in posts:
+            for comment, parent_id, depth in self.thread(item, existing):
+                parents[comment.wp_id] = parent_id
+                digest = checksum(
+                    CONVERSION,
+                    article_pk,
+                    parent_id,
+                    comment.author,
+                    comment.author_email,
+                    comment.author_url,
+                    comment.author_ip,
+                    comment.date,
+                    comment.date_gmt,
+                    comment.content,
+                    comment.approved,
+                    comment.type,
+                    comment.user_id,
+                )
+                mapping = existing.get(comment.wp_id)
+                if mapping and mapping.checksum == digest:
+                    self.report.count(Kind.COMMENT, "unchanged")
+                else:
+                    levels[depth].append((comment, item, article_pk, digest))
+
+        pk_of = {wp_id: mapping.target_id for wp_id, mapping in existing.items()}
+        now = timezone.now()
+        changed, events, mappings = [], [], []
+        for depth in sorted(levels):
+            new = []
+            for comment, item, article_pk, digest in levels[depth]:
+                values = self.values(comment, item, now)
+                if values is None:
+                    continue
+                values["article_id"] = article_pk
+                values["parent_id"] = pk_of.get(parents[comment.wp_id])
+                mapping = existing.get(comment.wp_id)
+                if mapping:
+                    changed.append(Comment(pk=mapping.target_id, **values))
+                    events.append(_event(mapping.target_id, now, "Updated from WordPress."))
+                    self.imp.ids.save(
+                        mapping, Kind.COMMENT, comment.wp_id, mapping.target_id, digest
+                    )
+                else:
+                    new.append((comment, digest, values))
+            ids = bulk.insert(Comment, [values for _, _, values in new])
+            for (comment, digest, _values), pk in zip(new, ids, strict=True):
+                pk_of[comment.wp_id] = pk
+                events.append(_event(pk, now, "Imported from WordPress."))
+                mappings.append(self.imp.ids.row(Kind.COMMENT, comment.wp_id, pk, digest))
+            self.report.count(Kind.COMMENT, "created", len(new))
+        Comment.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+        self.report.count(Kind.COMMENT, "updated", len(changed))
+        bulk.insert(Event, events, returning=False)
+        self.imp.ids.insert(mappings)
+
+    def thread(self, item: Item, existing: dict[int, Mapped]):
+        """(comment, its parent's WordPress id or None, depth) for each comment of `item`.
+
+        A reply whose parent is neither in the export nor imported before goes to the top
+        level; so does the comment that closes a loop of replies.
+        """
+        by_id = {}
+        for comment in item.comments:
+            if comment.wp_id is None:
+                self.warn(
+                    f"Comment on post {item.wp_id} (line {comment.line}): no WordPress "
+                    "ID (wp:comment_id); skipped."
+                )
+                self.report.count(Kind.COMMENT, "skipped")
+            elif comment.wp_id in by_id:
+                self.warn(
+                    f"Comment {comment.wp_id} (line {comment.line}) appears twice on post "
+                    f"{item.wp_id}; the second is skipped."
+                )
+                self.report.count(Kind.COMMENT, "skipped")
+            else:
+                by_id[comment.wp_id] = comment
+        parent_of = {}
+        for wp_id, comment in by_id.items():
+            parent = comment.parent_id or None
+            if parent is not None and parent not in by_id and parent not in existing:
+                self.warn(
+                    f"Comment {wp_id} (line {comment.line}) on post {item.wp_id}: its "
+                    f"parent {parent} is not in the export; attached at the top level."
+                )
+                parent = None
+            parent_of[wp_id] = parent
+        depth: dict[int, int] = {}
+        for wp_id in by_id:
+            while True:  # walk up to a known depth or the top; break a loop if there is one
+                stack, on_stack, node = [], set(), wp_id
+                while node in by_id and node not in depth and node not in on_stack:
+                    stack.append(node)
+                    on_stack.add(node)
+                    node = parent_of[node]
+                if node not in on_stack:
+                    break
+                self.warn(
+                    f"Comment {node} (line {by_id[node].line}) on post {item.wp_id}: "
+                    "its replies loop back to it; attached at the top level."
+                )
+                parent_of[node] = None
+            base = depth[node] + 1 if node in depth else 0
+            for offset, child in enumerate(reversed(stack)):
+                depth[child] = base + offset
+        for wp_id, comment in by_id.items():
+            yield comment, parent_of[wp_id], depth[wp_id]
+
+    def values(self, comment: WordPressComment, item: Item, now) -> dict | None:
+        """The field values of our comment, or None when it has no place here."""
+        where = f"Comment {comment.wp_id} (line {comment.line})"
+        kind = KINDS.get(comment.type.lower())
+        if kind is None:
+            self.warn(f"{where}: of type {comment.type!r}, which has no place here; skipped.")
+            self.report.count(Kind.COMMENT, "skipped")
+            return None
+        status = STATUS.get(comment.approved.lower())
+        if status is None:
+            self.warn(f"{where}: unknown status {comment.approved!r}; held for review.")
+            status = Comment.Status.HELD
+        name = plain_text(comment.author) or "Anonymous"
+        if len(name) > MAX_NAME:
+            self.warn(f"{where}: name longer than {MAX_NAME} characters; shortened.")
+        email, url = comment.author_email.strip(), comment.author_url.strip()
+        if len(email) > MAX_EMAIL:
+            self.warn(f"{where}: email address longer than {MAX_EMAIL} characters; left out.")
+            email = ""
+        if len(url) > MAX_URL:
+            self.warn(f"{where}: website address longer than {MAX_URL} characters; left out.")
+            url = ""
+        ip = comment.author_ip.strip() or None
+        if ip and not IPV4.match(ip):  # the common case, without ipaddress's cost
+            try:
+                ip = str(ipaddress.ip_address(ip))
+            except ValueError:
+                self.warn(f"{where}: invalid IP address {ip!r}; left out.")
+                ip = None
+        submitted_at = parse_date(comment.date_gmt)[0] or parse_date(comment.date)[0]
+        if submitted_at is None:
+            self.warn(
+                f"{where}: invalid date {comment.date_gmt or comment.date!r}; given the "
+                "post's date."
+            )
+            submitted_at = parse_date(item.date_gmt)[0] or now
+        return {
+            "kind": kind,
+            "user_id": self.imp.authors.for_comment(comment, email),
+            "author_name": name[:MAX_NAME],
+            "author_email": email,
+            "author_url": url,
+            "author_ip": ip,
+            "content": comment_text(comment.content),
+            "submitted_at": submitted_at,
+            "status": status,
+            "verdict": Comment.Verdict.SKIPPED,
+            "reason": REASON,
+            "moderators_notified_at": now,  # held on WordPress already: not news to moderators
+        }
+
+
+def _event(comment_pk: int, at, message: str) -> dict:
+    return {"comment_id": comment_pk, "at": at, "message": message}

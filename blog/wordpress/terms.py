@@ -1,0 +1,178 @@
+"""WordPress categories (with their hierarchy) and tags → ours, keyed by their WordPress slugs."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from blog.models import Category
+
+from .mapping import Kind, checksum, stable_id
+from .parser import Item, Term
+from .values import plain_text, slug_for
+
+ITEM_TAXONOMIES = {"category": "category", "post_tag": "post_tag", "tag": "post_tag"}
+
+
+class TermWriter:
+    def __init__(self, importer):
+        self.imp = importer
+        self.report = importer.report
+        self.warn = importer.warn
+        self.categories: dict[str, int] = {}  # WordPress slug → pk
+        self.tags: dict[str, int] = {}
+        self.other_taxonomies: Counter = Counter()
+        self.tag_descriptions = 0
+
+    def write(self, terms: list[Term]) -> None:
+        seen = {"category": set(self.categories), "post_tag": set(self.tags)}
+        categories, tags = [], []
+        for term in terms:
+            if term.taxonomy not in seen:
+                self.other_taxonomies[term.taxonomy or "(none)"] += 1
+                self.report.count("other", "skipped")
+            elif term.slug not in seen[term.taxonomy]:  # else: again, as <wp:term>
+                seen[term.taxonomy].add(term.slug)
+                (categories if term.taxonomy == "category" else tags).append(term)
+        if categories:
+            self.write_categories(categories)
+        if tags:
+            self.write_tags(tags)
+
+    def report_skipped(self) -> None:
+        for taxonomy, n in sorted(self.other_taxonomies.items()):
+            self.warn(
+                f"{n} term(s) of the taxonomy {taxonomy!r} skipped: only categories and "
+                "tags are imported."
+            )
+        if self.tag_descriptions:
+            self.warn(f"{self.tag_descriptions} tag description(s) not kept: tags here have none.")
+
+    def _parents_first(self, terms: list[Term]) -> list[Term]:
+        by_slug = {t.slug: t for t in terms}
+        ordered, placed = [], set()
+        for term in terms:
+            chain, current = [], term
+            while current and current.slug not in placed and current not in chain:
+                chain.append(current)
+                current = by_slug.get(current.parent) if current.parent else None
+            if current in chain:  # a loop of parents: the term where it closes goes on top
+                self.warn(
+                    f"Category {current.slug!r} (line {current.line}) is its own "
+                    "ancestor; placed at the top level."
+                )
+                current.parent = ""
+            for t in reversed(chain):
+                placed.add(t.slug)
+                ordered.append(t)
+        return ordered
+
+    def write_categories(self, terms: list[Term]) -> None:
+        terms = self._parents_first(terms)
+        key = {
+            t.slug: t.wp_id if t.wp_id is not None else stable_id(f"category:{t.slug}")
+            for t in terms
+        }
+        existing = self.imp.ids.lookup(Kind.CATEGORY, key.values())
+        for term in terms:
+            where = f"Category {term.slug!r} (line {term.line})"
+            parent_id = self.categories.get(term.parent) if term.parent else None
+            if term.parent and parent_id is None:
+                self.warn(
+                    f"{where}: its parent {term.parent!r} is not in the export; "
+                    "placed at the top level."
+                )
+            slug = slug_for(term.slug, unicode=True, max_length=200)
+            slug = slug or slug_for(term.name, unicode=True, max_length=200)
+            slug = slug or f"category-{abs(key[term.slug])}"
+            name = plain_text(term.name)[:200] or term.slug[:200]
+            digest = checksum(term.slug, term.name, term.parent, term.description, parent_id)
+            mapping = existing.get(key[term.slug])
+            if mapping and mapping.checksum == digest:
+                self.report.count(Kind.CATEGORY, "unchanged")
+                self.categories[term.slug] = mapping.target_id
+                continue
+            same_address = Category.objects.filter(parent_id=parent_id, slug=slug)
+            if mapping:
+                category, column = Category.objects.get(pk=mapping.target_id), "updated"
+                if same_address.exclude(pk=category.pk).exists():
+                    self.warn(f"{where}: another category has its new address; kept as it was.")
+                    column = "unchanged"
+            else:
+                category, column = same_address.first(), "unchanged"
+                if category:
+                    self.warn(f"{where}: a category with this address exists already; linked.")
+                else:
+                    category, column = Category(), "created"
+            if column != "unchanged":
+                category.name, category.slug, category.parent_id = name, slug, parent_id
+                category.description = term.description
+                category.save()
+            self.imp.ids.save(mapping, Kind.CATEGORY, key[term.slug], category.pk, digest)
+            self.report.count(Kind.CATEGORY, column)
+            self.categories[term.slug] = category.pk
+
+    def write_tags(self, terms: list[Term]) -> None:
+        key = {
+            t.slug: t.wp_id if t.wp_id is not None else stable_id(f"post_tag:{t.slug}")
+            for t in terms
+        }
+        existing = self.imp.ids.lookup(Kind.TAG, key.values())
+        for term in terms:
+            where = f"Tag {term.slug!r} (line {term.line})"
+            # taggit's names and slugs are unique and 100 characters at most
+            name = plain_text(term.name)[:100] or term.slug[:100]
+            slug = slug_for(term.slug, unicode=True, max_length=100)
+            slug = (
+                slug or slug_for(name, unicode=True, max_length=100) or f"tag-{abs(key[term.slug])}"
+            )
+            self.tag_descriptions += bool(term.description)
+            digest = checksum(term.slug, term.name)
+            mapping = existing.get(key[term.slug])
+            if mapping and mapping.checksum == digest:
+                self.report.count(Kind.TAG, "unchanged")
+                self.tags[term.slug] = mapping.target_id
+                continue
+            if mapping:
+                tag, column = Tag.objects.get(pk=mapping.target_id), "updated"
+                others = Tag.objects.exclude(pk=tag.pk)
+                if others.filter(name=name).exists() or others.filter(slug=slug).exists():
+                    self.warn(f"{where}: another tag has its new name or slug; kept as it was.")
+                else:
+                    tag.name, tag.slug = name, slug
+                    tag.save()
+            else:
+                tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name=name).first()
+                if tag:
+                    self.warn(f"{where}: the tag {tag.name!r} exists already; linked to it.")
+                    column = "unchanged"
+                else:
+                    tag, column = Tag.objects.create(name=name, slug=slug), "created"
+            self.report.count(Kind.TAG, column)
+            self.imp.ids.save(mapping, Kind.TAG, key[term.slug], tag.pk, digest)
+            self.tags[term.slug] = tag.pk
+
+    def for_item(self, item: Item) -> tuple[list[int], list[int]]:
+        """The pks of the categories and tags `item` is filed under; terms the export forgot
+        to define are added from the item."""
+        categories, tags = [], []
+        for ref in item.terms:
+            taxonomy = ITEM_TAXONOMIES.get(ref.taxonomy)
+            if taxonomy is None or not (ref.slug or ref.name):
+                continue  # post formats, menus and other taxonomies: not ours
+            slug = ref.slug or slugify(ref.name, allow_unicode=True)
+            known = self.categories if taxonomy == "category" else self.tags
+            if slug not in known:
+                label = "category" if taxonomy == "category" else "tag"
+                self.warn(
+                    f"{item.post_type.capitalize()} {item.wp_id} (line {item.line}): its "
+                    f"{label} {slug!r} is not among the export's {label}s; added from the post."
+                )
+                self.write([Term(line=item.line, taxonomy=taxonomy, slug=slug, name=ref.name)])
+            pk = known.get(slug)
+            target = categories if taxonomy == "category" else tags
+            if pk and pk not in target:
+                target.append(pk)
+        return categories, tags
