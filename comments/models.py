@@ -85,10 +85,11 @@ class Comment(models.Model):
     user_agent = models.TextField(_("user agent"), blank=True)
     referrer = models.TextField(_("referrer"), blank=True)
     content = models.TextField(_("comment"))
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    # Indexed only with the article or the status (Meta.indexes): every index slows imports.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.HELD, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.HELD
     )
     verdict = models.CharField(
         _("verdict"), max_length=20, choices=Verdict.choices, default=Verdict.UNCHECKED
