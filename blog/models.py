@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -297,6 +298,8 @@ class Article(models.Model):
         help_text=_("For search engines and social cards. Leave empty to use the excerpt."),
     )
     like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
+    # PostgreSQL only: kept current by a database trigger (migration 0003), read by search.py.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

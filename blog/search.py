@@ -20,17 +20,13 @@ def search_articles(queryset, query: str):
 
 
 def _postgres_search(queryset, query):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    vector = (
-        SearchVector("title", weight="A")
-        + SearchVector("excerpt", weight="B")
-        + SearchVector("body", weight="C")
-    )
-    search_query = SearchQuery(query, search_type="websearch")
+    # The weighted vector (title A, excerpt B, body C) is kept by a trigger: migration 0003.
+    search_query = SearchQuery(query, config="english", search_type="websearch")
     return (
-        queryset.annotate(rank=SearchRank(vector, search_query))
-        .filter(rank__gt=0)
+        queryset.filter(search_vector=search_query)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
         .order_by("-rank", "-published_at")
     )
 

@@ -249,7 +249,8 @@ class ModerationSettings(models.Model):
         rules = cache.get(SETTINGS_KEY)
         if rules is None:
             rules = cls.objects.get_or_create(pk=1)[0]
-            cache.set(SETTINGS_KEY, rules, timeout=None)
+            # Bounded, so a read racing an admin save cannot keep old rules for long.
+            cache.set(SETTINGS_KEY, rules, timeout=300)
         return rules
 
     @staticmethod
