@@ -1,11 +1,13 @@
 """Benchmark Broadsheet's pages against a minimal Django view, served by gunicorn.
 
-    uv run python -m bench [--duration 5] [--rounds 3] [--pages minimal,home,article]
+    uv run python -m bench [--suite comments] [--duration 5] [--rounds 3] [--pages home,article]
 
 Seeds a scratch database, serves it with gunicorn (production settings), loads each page in
-turn for several short rounds, prints a table and writes bench/results/latest.json. Each
-page's requests/s is also given as a ratio to the minimal view's, which goes through the same
-server and middleware: the ratio is what to compare between machines and commits.
+turn for several short rounds, prints a table and writes bench/results/latest.json (or
+latest-<suite>.json). Each page's requests/s is also given as a ratio to the minimal view's,
+which goes through the same server and middleware: the ratio is what to compare between
+machines and commits. Pages that need another server setup (Akismet, a task worker) are
+measured on their own server afterwards, each beside the minimal view again.
 """
 
 import argparse
@@ -25,9 +27,9 @@ import django
 import gunicorn
 
 from . import load, server
-from .pages import DEFAULT_PAGES, MINIMAL, RESOLVERS
+from .pages import MINIMAL, RESOLVERS, SUITES
 
-RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
 WARM_UP_SECONDS = 1
 
 
@@ -59,11 +61,16 @@ def parse_args():
         "on; default: SQLite in a temporary directory",
     )
     parser.add_argument(
+        "--suite",
+        choices=SUITES,
+        default="default",
+        help="; ".join(f"{name}: {','.join(pages)}" for name, pages in SUITES.items()),
+    )
+    parser.add_argument(
         "--pages",
         type=lambda value: value.split(","),
-        default=",".join(DEFAULT_PAGES),
-        help=f"comma-separated, from: {','.join(RESOLVERS)} (minimal is always added); "
-        "default: %(default)s",
+        help=f"comma-separated, instead of the suite's, from: {','.join(RESOLVERS)} "
+        "(minimal is always added)",
     )
     parser.add_argument(
         "--load-tool",
@@ -72,6 +79,7 @@ def parse_args():
         help="auto (default): wrk, installed with apt-get if missing and possible, else python",
     )
     args = parser.parse_args()
+    args.pages = args.pages or list(SUITES[args.suite])
     unknown = set(args.pages) - set(RESOLVERS)
     if unknown:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
@@ -104,14 +112,24 @@ def measure(args, pages, port, run):
             result = run(port, page, duration=args.duration)
             runs[page.name].append(result)
             print(
-                f"  round {round_number + 1}/{args.rounds}  {page.name:<12} "
+                f"  round {round_number + 1}/{args.rounds}  {page.name:<20} "
                 f"{result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms",
                 flush=True,
             )
     return runs
 
 
-def summarize(pages, runs):
+def by_setup(pages):
+    """The pages to load on each server setup, each group led by the minimal view."""
+    minimal = next(page for page in pages if page.name == MINIMAL)
+    groups = {}
+    for page in pages:
+        if page.name != MINIMAL:
+            groups.setdefault(page.setup, [minimal]).append(page)
+    return groups or {"": [minimal]}
+
+
+def summarize(setup, pages, runs):
     """Requests/s over all rounds; p50 and p99 as the median of the rounds' values."""
     rows = []
     for page in pages:
@@ -119,6 +137,7 @@ def summarize(pages, runs):
         rps = sum(r.requests for r in page_runs) / sum(r.seconds for r in page_runs)
         rows.append(
             {
+                "setup": setup,
                 "name": page.name,
                 "method": page.method,
                 "path": page.path,
@@ -135,15 +154,17 @@ def summarize(pages, runs):
     return rows
 
 
-def print_table(meta, rows):
+def print_table(meta, rows, stored):
     print()
-    for key in ("server", "client", "database", "content", "schedule", "machine", "load average"):
+    keys = ("suite", "server", "client", "database", "content", "schedule", "machine")
+    for key in (*keys, "load average"):
         print(f"{key + ':':<14} {meta[key]}")
-    print()
     header = ("page", "req/s", "p50 ms", "p99 ms", "× minimal", "errors", "request")
-    line = "{:<12} {:>8} {:>8} {:>8} {:>10} {:>7}  {}"
-    print(line.format(*header))
-    for row in rows:
+    line = "{:<20} {:>8} {:>8} {:>8} {:>10} {:>7}  {}"
+    for index, row in enumerate(rows):
+        if index == 0 or row["setup"] != rows[index - 1]["setup"]:
+            print(f"\nSetup: {server.SETUPS[row['setup']]}")
+            print(line.format(*header))
         print(
             line.format(
                 row["name"],
@@ -155,6 +176,16 @@ def print_table(meta, rows):
                 f"{row['method']} {row['path']}",
             )
         )
+    for page in stored:
+        verdicts = ", ".join(f"{n} {verdict}" for verdict, n in page["verdicts"].items())
+        statuses = ", ".join(f"{n} {status}" for status, n in page["statuses"].items())
+        line = f"{page['name']}: {page['stored']} stored; verdicts {verdicts}; statuses {statuses}"
+        if page["unchecked_after_load"]:
+            line += (
+                f"; {page['unchecked_after_load']} were unchecked when the load ended, "
+                f"the last check came {page['checked_within_s']} s later"
+            )
+        print(f"\n{line}")
     if any(row["errors"] for row in rows):
         print("\nSome requests failed: the numbers above are not trustworthy.")
 
@@ -162,7 +193,7 @@ def print_table(meta, rows):
 def check_pages(port, pages, log_path):
     """Stop before measuring if a page answers with an error (or a redirect) instead."""
     for page in pages:
-        status, _ = server.fetch(port, page)
+        status, _, _ = server.fetch(port, page)
         if status != page.expect_status:
             sys.exit(
                 f"{page.method} {page.path} answered {status}, expected {page.expect_status}:\n"
@@ -197,12 +228,21 @@ def main():
                 comments_per_article=args.comments_per_article,
                 pages=args.pages,
             )
-            with server.gunicorn(env, port, workdir / "gunicorn.log") as gunicorn_process:
-                check_pages(port, pages, workdir / "gunicorn.log")
-                print(f"Serving on {env['SITE_URL']} (gunicorn pid {gunicorn_process.pid})")
-                runs = measure(args, pages, port, run)
+            rows, stored = [], []
+            for setup, group in by_setup(pages).items():
+                print(f"Serving on {env['SITE_URL']}: {server.SETUPS[setup]}")
+                with server.site(env, setup, port, workdir) as site_env:
+                    group = [server.fill_form(port, p) if p.form_from else p for p in group]
+                    check_pages(port, group, workdir / "gunicorn.log")
+                    runs = measure(args, group, port, run)
+                    posted = [page.name for page in group if page.method == "POST"]
+                    if posted:
+                        print("Counting the comments posted, once checked ...", flush=True)
+                        stored += server.tally(site_env, posted)
+                rows += summarize(setup, group, runs)
 
     meta = {
+        "suite": args.suite if args.pages == SUITES[args.suite] else ",".join(args.pages),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
         "server": f"gunicorn {gunicorn.__version__} {' '.join(server.GUNICORN_OPTIONS)}",
@@ -216,11 +256,12 @@ def main():
         # Other work on the machine slows every page; the ratios suffer least from it.
         "load average": f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
     }
-    rows = summarize(pages, runs)
-    print_table(meta, rows)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"meta": meta, "pages": rows}, indent=2) + "\n")
-    print(f"\nWrote {RESULTS.relative_to(server.PROJECT_DIR)}")
+    print_table(meta, rows, stored)
+    name = "latest" if args.suite == "default" else f"latest-{args.suite}"
+    results = RESULTS_DIR / f"{name}.json"
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps({"meta": meta, "pages": rows, "stored": stored}, indent=2) + "\n")
+    print(f"\nWrote {results.relative_to(server.PROJECT_DIR)}")
 
 
 if __name__ == "__main__":

@@ -8,14 +8,16 @@ import http.client
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pages import Page
+from .pages import UNIQUE, Page
 from .server import HOST
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
@@ -52,6 +54,7 @@ def run_wrk(wrk: str, port: int, page: Page, *, connections: int, duration: int)
         command += ["--header", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{page.path}")
     env = {**os.environ, "BENCH_METHOD": page.method, "BENCH_BODY": page.body}
+    env |= {"BENCH_UNIQUE": UNIQUE, "BENCH_RUN": secrets.token_hex(4)}
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     summary = next(line for line in output.splitlines() if line.startswith("BENCH "))
     return Run(**json.loads(summary.removeprefix("BENCH ")))
@@ -61,11 +64,13 @@ def _python_connection(port, page: Page, duration: float):
     """One client: request `page` back to back until the time is up; (latencies, errors)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     headers = page.request_headers()
+    run = secrets.token_hex(4)
     latencies, errors = [], 0
     deadline = time.perf_counter() + duration
     while (start := time.perf_counter()) < deadline:
+        body = page.request_body(f"{run}-{len(latencies) + errors}") or None
         try:
-            conn.request(page.method, page.path, body=page.body or None, headers=headers)
+            conn.request(page.method, page.path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status != page.expect_status:
@@ -81,7 +86,11 @@ def _python_connection(port, page: Page, duration: float):
 
 def run_python(port: int, page: Page, *, connections: int, duration: int) -> Run:
     args = [(port, page, duration)] * connections
-    with multiprocessing.get_context("fork").Pool(connections) as pool:
+    # Pool.terminate ends the workers with SIGTERM: they must die at once, not run the
+    # handler bench.__main__ installed (a worker exiting politely can wait forever on a lock
+    # of the pool's queue that another worker held when it was killed).
+    reset = (signal.SIGTERM, signal.SIG_DFL)
+    with multiprocessing.get_context("fork").Pool(connections, signal.signal, reset) as pool:
         results = pool.starmap(_python_connection, args)
     latencies = sorted(latency * 1000 for latency_list, _ in results for latency in latency_list)
     percentiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99

@@ -6,16 +6,26 @@ to `RESOLVERS`. This module is also imported before Django is set up, so resolve
 inside their body.
 """
 
+import random
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
 MINIMAL = "minimal"
+# In a POST body, replaced by a new value in every request (see wrk.lua and load.py).
+UNIQUE = "BENCHUNIQUE"
 
 
 @dataclass
 class Page:
-    """One request to repeat: a GET of `path`, or a POST of a form-encoded `body`."""
+    """One request to repeat: a GET of `path`, or a POST of a form-encoded `body`.
+
+    A POST with `form_from` is a reader sending the form on that page: before the load starts,
+    `server.fill_form` GETs it and adds the form's hidden inputs and the CSRF cookie.
+    `setup` names the server it needs (see `server.SETUPS`); "" is the site as configured.
+    """
 
     name: str
     path: str
@@ -23,11 +33,16 @@ class Page:
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     expect_status: int = 200
+    form_from: str = ""
+    setup: str = ""
 
     def request_headers(self):
         if self.body:
             return {"Content-Type": "application/x-www-form-urlencoded", **self.headers}
         return self.headers
+
+    def request_body(self, unique: str):
+        return self.body.replace(UNIQUE, unique)
 
 
 def minimal():
@@ -65,11 +80,113 @@ def feed():
     return Page("feed", reverse("blog:feed"))
 
 
+def article_with_comments(count: int, *, rank: int, uncached=False):
+    """The `rank`-th newest public article (0 is the top story), with `count` approved comments.
+
+    The page caches its comment thread per comment version: that is what readers get. With
+    `uncached`, `?replytocom=` asks for a reply form, which renders the thread afresh on every
+    request (see comments.threads.comment_section) while the rest of the page stays cached.
+    (`?cpage=` would not do: it is part of the thread's cache key, so it is cached too.)
+    """
+    from blog.models import Article
+
+    chosen = Article.objects.published().order_by("-published_at", "-id")[rank]
+    seed_comments(chosen, count)
+    path = chosen.get_absolute_url()
+    if uncached:
+        first = chosen.comments.approved().filter(parent=None).order_by("submitted_at", "id")[0]
+        path += f"?replytocom={first.pk}"
+    return Page(f"article-{count}" + ("-uncached" if uncached else ""), path)
+
+
+# In every five comments: three comments, a reply to the third, and a reply to that reply.
+THREAD_DEPTHS = [0, 0, 0, 1, 2]
+
+
+def seed_comments(article, count: int):
+    """Top `article` up to `count` approved comments, spread from its publication until now."""
+    from django.utils import timezone
+
+    from blog.management.commands.generate_content import COMMENTERS, Writer
+    from comments.models import Comment
+
+    missing = count - article.comments.approved().count()
+    if missing <= 0:
+        return
+    rng = random.Random(article.pk)
+    writer = Writer(rng, pool_size=200)
+    step = (timezone.now() - article.published_at) / (missing + 1)
+    comments = []
+    for i in range(missing):
+        name = rng.choice(COMMENTERS)
+        comments.append(
+            Comment(
+                article=article,
+                parent=comments[-1] if THREAD_DEPTHS[i % 5] else None,
+                author_name=name,
+                author_email=f"{name.lower()}@example.com",
+                content=writer.comment(),
+                submitted_at=article.published_at + step * (i + 1),
+                status=Comment.Status.APPROVED,
+                verdict=Comment.Verdict.SKIPPED,
+                reason="benchmark",
+            )
+        )
+    # Level by level, so that each reply's parent has its key when the reply goes in.
+    for depth in sorted(set(THREAD_DEPTHS)):
+        level = [c for i, c in enumerate(comments) if THREAD_DEPTHS[i % 5] == depth]
+        Comment.objects.bulk_create(level)
+
+
+def post_comment(*, queued: bool):
+    """A reader posting a comment on the top story, each time with a text of its own.
+
+    Akismet answers in 200 ms: within the request with the immediate task backend, in a
+    `db_worker` beside the server with the database one (see `server.SETUPS`). The text
+    starts with the page's name, so `bench.tally` can find what was stored.
+    """
+    name = "comment-post-queued" if queued else "comment-post"
+    typed = {
+        "content": f"{name} {UNIQUE}: a comment sent by the benchmark.",
+        "name": "Bench Reader",
+        "email": "bench.reader@example.com",
+        "url": "",
+        "hp_website": "",
+    }
+    return Page(
+        name,
+        reverse("comments:post"),
+        method="POST",
+        body=urlencode(typed),
+        expect_status=302,
+        form_from=article().path,
+        setup="akismet-worker" if queued else "akismet",
+    )
+
+
 RESOLVERS = {
     MINIMAL: minimal,
     "home": home,
     "article": article,
     "category": category,
     "feed": feed,
+    "article-50": partial(article_with_comments, 50, rank=1),
+    "article-50-uncached": partial(article_with_comments, 50, rank=1, uncached=True),
+    "article-500": partial(article_with_comments, 500, rank=2),
+    "article-500-uncached": partial(article_with_comments, 500, rank=2, uncached=True),
+    "comment-post": partial(post_comment, queued=False),
+    "comment-post-queued": partial(post_comment, queued=True),
 }
-DEFAULT_PAGES = [MINIMAL, "home", "article", "category", "feed"]
+SUITES = {
+    "default": [MINIMAL, "home", "article", "category", "feed"],
+    "comments": [
+        MINIMAL,
+        "article",
+        "article-50",
+        "article-50-uncached",
+        "article-500",
+        "article-500-uncached",
+        "comment-post",
+        "comment-post-queued",
+    ],
+}

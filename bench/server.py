@@ -1,5 +1,6 @@
 """The site under test: a scratch database, its environment, and gunicorn on loopback."""
 
+import dataclasses
 import http.client
 import json
 import os
@@ -8,9 +9,11 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from .pages import Page
 
@@ -20,6 +23,14 @@ HOST = "127.0.0.1"
 # are CPU-bound and the load generator shares the machine's two cores, so one sync worker per
 # core keeps the server busy without the workers fighting over the CPU.
 GUNICORN_OPTIONS = ["--workers", "2", "--worker-class", "sync"]
+AKISMET_DELAY = 0.2  # seconds the Akismet test server takes to answer, like the real one
+# What each Page.setup adds to the site as configured (Akismet off, tasks run in the request).
+SETUPS = {
+    "": "the site as configured: Akismet off, tasks run in the request",
+    "akismet": f"Akismet answering in {AKISMET_DELAY * 1000:.0f} ms, tasks run in the request",
+    "akismet-worker": f"Akismet answering in {AKISMET_DELAY * 1000:.0f} ms, tasks queued in "
+    "the database for one manage.py db_worker",
+}
 
 
 def free_port():
@@ -81,15 +92,58 @@ def prepare(env, workdir: Path, *, articles: int, comments_per_article: int, pag
     return [Page(**page) for page in json.loads(out.read_text())]
 
 
+def tally(env, names: list[str]):
+    """What the POST pages `names` stored, once checked (see bench/tally.py)."""
+    command = [sys.executable, "-m", "bench.tally", *names]
+    result = subprocess.run(
+        command, env=env, cwd=PROJECT_DIR, check=True, stdout=subprocess.PIPE, text=True
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@contextmanager
+def site(env, setup: str, port: int, workdir: Path):
+    """Serve the site under `setup` (see SETUPS) until the block ends; yield its environment.
+
+    The Akismet test server runs in this process; gunicorn and the task worker are stopped
+    even on errors.
+    """
+    from tests.akismet_server import AkismetServer
+
+    env = dict(env)
+    with ExitStack() as stack:
+        if setup.startswith("akismet"):
+            akismet = stack.enter_context(AkismetServer())
+            akismet.delay = AKISMET_DELAY
+            env |= {
+                "AKISMET_API_KEY": "bench-key",
+                "AKISMET_API_URL": akismet.url,  # the test server, on loopback
+                "COMMENTS_FLOOD_SECONDS": "0",  # every POST comes from the same reader
+            }
+        if setup == "akismet-worker":
+            env |= {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+            worker = [sys.executable, "manage.py", "db_worker"]
+            stack.enter_context(background(worker, env, workdir / "worker.log"))
+        stack.enter_context(gunicorn(env, port, workdir / "gunicorn.log"))
+        yield env
+
+
 @contextmanager
 def gunicorn(env, port: int, log_path: Path):
     """Serve the site with gunicorn until the block ends; stop it even on errors."""
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
     command += ["--bind", f"{HOST}:{port}", *GUNICORN_OPTIONS]
+    with background(command, env, log_path) as process:
+        wait_until_up(process, port, log_path)
+        yield process
+
+
+@contextmanager
+def background(command, env, log_path: Path):
+    """Run `command` in the project directory until the block ends, its output in `log_path`."""
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=env, cwd=PROJECT_DIR, stdout=log, stderr=log)
     try:
-        wait_until_up(process, port, log_path)
         yield process
     finally:
         process.terminate()
@@ -106,7 +160,7 @@ def wait_until_up(process, port: int, log_path: Path, timeout=30.0):
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
         try:
-            status, _ = fetch(port, Page("up", "/_bench/minimal/"))
+            status, _, _ = fetch(port, Page("up", "/_bench/minimal/"))
             if status == 200:
                 return
         except OSError:
@@ -116,14 +170,55 @@ def wait_until_up(process, port: int, log_path: Path, timeout=30.0):
 
 
 def fetch(port: int, page: Page):
-    """One request for `page`: (status, body)."""
+    """One request for `page`: (status, headers, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    body = page.request_body(secrets.token_hex(8)) or None
     try:
-        conn.request(page.method, page.path, body=page.body or None, headers=page.request_headers())
+        conn.request(page.method, page.path, body=body, headers=page.request_headers())
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.headers, response.read()
     finally:
         conn.close()
+
+
+def fill_form(port: int, page: Page) -> Page:
+    """`page` as a browser would post it: GET `page.form_from`, then add the hidden inputs of
+    its form that posts to `page.path`, and the CSRF cookie, to the body and headers."""
+    status, headers, html = fetch(port, Page("form", page.form_from))
+    if status != 200:
+        raise RuntimeError(f"GET {page.form_from} answered {status}")
+    cookies = SimpleCookie()
+    for header in headers.get_all("Set-Cookie", []):
+        cookies.load(header)
+    form = _HiddenInputs(page.path)
+    form.feed(html.decode())
+    if not form.found or "csrftoken" not in cookies:
+        raise RuntimeError(f"GET {page.form_from}: no form posting to {page.path}")
+    return dataclasses.replace(
+        page,
+        body=f"{urlencode(form.inputs)}&{page.body}",
+        headers={**page.headers, "Cookie": f"csrftoken={cookies['csrftoken'].value}"},
+    )
+
+
+class _HiddenInputs(HTMLParser):
+    """The hidden inputs of the form whose action is `action`."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.found, self.inputs = action, False, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+            self.found |= self.inside
+        elif tag == "input" and self.inside and attrs.get("type") == "hidden":
+            self.inputs[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
 
 
 def log_tail(log_path: Path, lines=40):

@@ -5,6 +5,16 @@ if body ~= "" then
   wrk.body = body
 end
 
+-- A POST body with the placeholder gets a new value in each request: "<run>-<counter>"
+-- (unique as long as wrk runs one thread, as load.run_wrk asks).
+local unique, run, counter = os.getenv("BENCH_UNIQUE"), os.getenv("BENCH_RUN"), 0
+if body:find(unique, 1, true) then
+  function request()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, (body:gsub(unique, run .. "-" .. counter)))
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

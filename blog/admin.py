@@ -118,6 +118,7 @@ class ArticleAdmin(RichTextBodyMixin, admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "path", "parent", "article_count"]
+    ordering = ["path"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}

@@ -27,7 +27,12 @@ class WordPressLinksMiddleware:
                     if target:
                         return HttpResponsePermanentRedirect(target)
         response = self.get_response(request)
-        if response.status_code == 404 and request.method in ("GET", "HEAD"):
+        # A path with a NUL byte was never a WordPress permalink (and PostgreSQL refuses it).
+        if (
+            response.status_code == 404
+            and request.method in ("GET", "HEAD")
+            and "\x00" not in request.path
+        ):
             path = request.path
             other = path[:-1] if path.endswith("/") else f"{path}/"
             # `~Q(old_url="")` repeats the partial index's condition, which SQLite needs to use it.

@@ -335,6 +335,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("blog:article", kwargs=self._url_kwargs())
 
+    def clean(self):
+        # Publishing with no time means "now", in a form as in save().
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
     @property
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one row."""

@@ -137,8 +137,17 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
         }
     }
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Shared by every process on the box (gunicorn workers, db_worker), so a change seen by
+    # one is seen by all. Several boxes share Redis instead.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", str(BASE_DIR / ".cache")),
+        }
+    }
 
 TASKS = {
     "default": {

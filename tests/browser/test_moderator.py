@@ -1,0 +1,83 @@
+"""A moderator works the comment queue in the admin, in a real browser."""
+
+import re
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from comments.forms import sign_form
+from comments.models import Comment
+from tests.browser.content import build_site
+from tests.browser.tools import PASSWORD, sign_in
+from tests.factories import make_moderator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def post_as_new_reader(article, name, content):
+    """A first-time commenter posts the article's form over HTTP, as a browser would."""
+    response = Client().post(
+        "/comments/post/",
+        {
+            "name": name,
+            "email": f"{name.split()[0].lower()}@example.com",
+            "content": content,
+            "article": article.pk,
+            "signature": sign_form(article.pk),
+        },
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
+    assert response.status_code == 302, response.status_code
+    return Comment.objects.get(content=content)
+
+
+def run_action(page, row_text, action):
+    """Tick the row showing `row_text`, choose `action` and press Go, as a moderator does."""
+    page.locator("#result_list tbody tr", has_text=row_text).locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label=action)
+    page.get_by_role("button", name="Go").click()
+
+
+def test_moderator_approves_one_comment_and_marks_another_as_spam(new_context, akismet, screenshot):
+    site = build_site()
+    article = site.article
+    kind = post_as_new_reader(article, "Kim Kind", "Trees make streets cooler in summer.")
+    pushy = post_as_new_reader(article, "Pat Pushy", "Visit my shop for discount tyres.")
+    post_as_new_reader(article, "Lee Later", "I will decide about this one tomorrow.")
+    assert {c.status for c in (kind, pushy)} == {Comment.Status.HELD}
+    make_moderator(password=PASSWORD)
+
+    moderator = new_context().new_page()
+    sign_in(moderator, "moderator")
+    moderator.locator("#comments-comment").get_by_role("link", name="Comments").click()
+
+    # The queue opens on the comments that need review, with Akismet's verdict and the reason.
+    expect(moderator).to_have_url(re.compile(r"status__exact=held"))
+    status_filter = moderator.locator("#changelist-filter [data-filter-title=status]")
+    expect(status_filter.locator("li.selected")).to_have_text("Needs review (3)")
+    headers = moderator.locator("#result_list thead th")
+    expect(headers.filter(has_text=re.compile(r"^\s*Verdict\s*$"))).to_have_count(1)
+    expect(headers.filter(has_text=re.compile(r"^\s*Reason\s*$"))).to_have_count(1)
+    row = moderator.locator("#result_list tbody tr", has_text=kind.content)
+    expect(row.locator("td.field-verdict")).to_have_text("Akismet: not spam")
+    expect(row.locator("td.field-reason")).to_have_text("first-time commenter")
+    expect(moderator.locator("#result_list tbody tr")).to_have_count(3)
+
+    run_action(moderator, kind.content, "Approve")
+    expect(moderator.locator(".messagelist")).to_contain_text("1 comment(s) approved.")
+    run_action(moderator, pushy.content, "Spam (report to Akismet)")
+    expect(moderator.locator(".messagelist")).to_contain_text("1 comment(s) marked as spam.")
+    expect(moderator.locator("#result_list tbody tr")).to_have_count(1)
+
+    assert Comment.objects.get(pk=kind.pk).status == Comment.Status.APPROVED
+    assert Comment.objects.get(pk=pushy.pk).status == Comment.Status.SPAM
+    reported = akismet.received("submit-spam")
+    assert [form["comment_content"] for form in reported] == [pushy.content]
+
+    reader = new_context().new_page()
+    reader.goto(article.get_absolute_url())
+    expect(reader.locator(f"#comment-{kind.pk}")).to_contain_text(kind.content)
+    expect(reader.locator(f"#comment-{pushy.pk}")).to_have_count(0)
+    expect(reader.get_by_text("I will decide about this one tomorrow.")).to_have_count(0)
+    print(screenshot(moderator, "moderator"))
