@@ -1,6 +1,6 @@
 from django.db import DatabaseError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +34,16 @@ def _render_article(request, article, form, *, status, error=""):
 
 @require_POST
 def post_comment(request):
+    try:
+        return _post_comment(request)
+    except DatabaseError:
+        # The database is down: no article page can be drawn, but the reader's words are kept.
+        response = render(request, "comments/unavailable.html", {"data": request.POST}, status=503)
+        response["Retry-After"] = "30"
+        return response
+
+
+def _post_comment(request):
     form = CommentForm(request.POST, user=request.user)
     article_id = form.data.get("article", "")
     if not str(article_id).isdigit():

@@ -9,7 +9,7 @@ from django.core import signing
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from comments.forms import SIGNER_SALT
+from comments.forms import SIGNER_SALT, sign_form
 from comments.models import Comment
 from tests.comments.conftest import Page, make_comment, posted
 from tests.factories import make_article, make_draft, make_page, make_user
@@ -375,3 +375,26 @@ def test_akismet_notice_has_no_dead_link_without_a_privacy_page(akismet, read, c
 
     href = link.attrs["href"] if link else ""
     assert href.startswith("https://") or not href or client.get(href).status_code == 200
+
+
+def test_with_the_database_down_the_reader_gets_a_503_and_their_words_back(client, article):
+    data = {
+        "name": "Nell",
+        "email": "nell@example.com",
+        "content": "Words worth keeping.",
+        "article": article.pk,
+        "signature": sign_form(article.pk),
+    }
+
+    def database_down(execute, sql, params, many, context):
+        raise OperationalError("could not connect to server")
+
+    with connection.execute_wrapper(database_down):
+        response = client.post("/comments/post/", data)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "Words worth keeping." in html
+    assert 'value="Nell"' in html
+    assert "could not be saved just now" in html
