@@ -235,7 +235,3 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         settings = ModerationSettings.load()
         return HttpResponseRedirect(f"{request.path}{settings.pk}/change/")
-
-
-def pending_count():
-    return Comment.objects.held().count()
