@@ -89,3 +89,19 @@ def test_feed_of_an_empty_site_is_valid(client):
 
     assert feed.bozo == 0
     assert feed.entries == []
+
+
+def test_an_unchanged_feed_answers_304_and_a_changed_one_200(client):
+
+    make_article("First story")
+    first = client.get("/feed/")
+    etag = first["ETag"]
+
+    again = client.get("/feed/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+    make_article("Second story")
+    changed = client.get("/feed/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "Second story" in changed.content.decode()
