@@ -155,8 +155,9 @@ def _claim_flood_window(comment: Comment) -> None:
     if not seconds:
         return
     # cache.add is atomic, in Redis too, so two app servers cannot both let a flood through.
-    claimed = [key for key in _flood_keys(comment) if cache.add(key, 1, timeout=seconds)]
-    if len(claimed) < len(_flood_keys(comment)):
+    keys = _flood_keys(comment)
+    claimed = [key for key in keys if cache.add(key, 1, timeout=seconds)]
+    if len(claimed) < len(keys):
         cache.delete_many(claimed)
         raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
 

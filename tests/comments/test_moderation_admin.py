@@ -371,24 +371,13 @@ def test_unticked_email_moderators_sends_no_digest(moderator, rules, post, artic
     assert digests(mailoutbox) == []
 
 
+@pytest.mark.parametrize("akismet_on", [True, False], ids=["akismet", "without-akismet"])
 def test_comments_held_in_the_quiet_window_are_emailed_by_the_cron_job(
-    akismet, moderator, post, article, mailoutbox, no_flood, django_capture_on_commit_callbacks
-):
-    post(article, name="Ann", email="ann@example.com")
-    post(article, name="Bob", email="bob@example.com")
-    notified = Comment.objects.exclude(moderators_notified_at=None)
-    notified.update(moderators_notified_at=timezone.now() - timedelta(minutes=11))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("recheck_comments", verbosity=0)  # every few minutes, from cron
-
-    first, second = digests(mailoutbox)
-    assert "- Bob on" in second.body
-
-
-def test_without_akismet_comments_held_in_the_quiet_window_are_emailed_by_the_cron_job(
-    moderator, post, article, mailoutbox, no_flood, django_capture_on_commit_callbacks
-):
+    request, akismet_on, moderator, post, article, mailoutbox, no_flood,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    if akismet_on:
+        request.getfixturevalue("akismet")
     post(article, name="Ann", email="ann@example.com")
     post(article, name="Bob", email="bob@example.com")
     notified = Comment.objects.exclude(moderators_notified_at=None)
