@@ -2,8 +2,10 @@
 
 Each cached value is keyed on a version: `content` changes whenever an article, category, tag,
 disclaimer, promotion, image or page is saved or deleted; `comments:<article id>` whenever a
-comment on that article changes. Bumping a version makes every key built on it unreachable, so
-nothing stale is served, and a single comment never flushes more than its own article.
+comment on that article changes (and `comments`, for the site-wide comments feed, whenever any
+does); `likes:<article id>` whenever the article is liked. Bumping a version makes every key
+built on it unreachable, so nothing stale is served, and a single comment never flushes more
+than its own article.
 
 A scheduled article becomes public by the clock, with no save: the time of the next such
 publication is kept beside the content version, and the first request after it bumps it.
@@ -16,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 CONTENT = "content"
+COMMENTS = "comments"
 FRAGMENT_SECONDS = 24 * 3600
 # Promotions start and end by the clock, not by a save: fragments showing one expire soon.
 PROMOTION_SECONDS = 300
@@ -23,6 +26,10 @@ PROMOTION_SECONDS = 300
 
 def comments_version_name(article_id: int) -> str:
     return f"comments:{article_id}"
+
+
+def likes_version_name(article_id: int) -> str:
+    return f"likes:{article_id}"
 
 
 def _key(name: str) -> str:

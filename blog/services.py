@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from . import caching
 from .models import Article, Like
 
 
@@ -22,10 +23,10 @@ def like_article(*, article: Article, user=None, visitor: str = "") -> bool:
             Article.objects.filter(pk=article.pk).update(like_count=F("like_count") + 1)
     except IntegrityError:
         return False
+    caching.bump(caching.likes_version_name(article.pk))
     return True
 
 
-def has_liked(*, article: Article, user=None, visitor: str = "") -> bool:
-    if user is not None and user.is_authenticated:
-        return Like.objects.filter(article=article, user=user).exists()
-    return bool(visitor) and Like.objects.filter(article=article, visitor=visitor).exists()
+def has_liked(*, article: Article, user) -> bool:
+    """Whether this signed-in user likes `article` (an anonymous reader's browser remembers)."""
+    return user.is_authenticated and Like.objects.filter(article=article, user=user).exists()

@@ -19,6 +19,7 @@ from comments.threads import comment_section
 
 from . import caching
 from .models import Article, Category, Disclaimer, Page, Promotion
+from .page_cache import depends_on, token_for_signed_in
 from .search import search_articles
 from .services import has_liked, like_article
 
@@ -159,6 +160,8 @@ class ArticleView(DetailView):
         date = self.object.url_date
         if (date.year, date.month, date.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             return redirect(self.object, permanent=True)
+        pk = self.object.pk
+        depends_on(request, caching.comments_version_name(pk), caching.likes_version_name(pk))
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             # A preview: never cached, never indexed.
@@ -172,9 +175,8 @@ class ArticleView(DetailView):
         context.update(
             is_preview=not article.is_published,
             fragments=self.get_fragments(article),
-            liked=has_liked(
-                article=article, user=self.request.user, visitor=_visitor(self.request)
-            ),
+            # Anonymous readers share one cached page: their browser remembers their likes.
+            liked=has_liked(article=article, user=self.request.user),
             comment_error=self.comment_error,
             **comment_section(article, self.request, form=self.comment_form),
         )
@@ -259,6 +261,7 @@ class ArticleView(DetailView):
 
 
 @require_POST
+@token_for_signed_in
 def like(request, year, month, day, slug):
     article = get_article(request, year, month, day, slug)
     if not article.is_published:

@@ -3,7 +3,9 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from blog import caching
 from blog.models import Article
+from blog.page_cache import depends_on
 
 from .models import Comment
 from .templatetags.comment_tags import comment_html
@@ -13,6 +15,9 @@ FEED_ITEMS = 20
 
 class LatestCommentsFeed(Feed):
     """The latest approved comments on public articles."""
+
+    def get_object(self, request, *args, **kwargs):
+        depends_on(request, caching.COMMENTS)
 
     def title(self, obj=None):
         return _("Comments for %(site)s") % {"site": settings.SITE_NAME}
@@ -54,7 +59,9 @@ class LatestCommentsFeed(Feed):
 
 class ArticleCommentsFeed(LatestCommentsFeed):
     def get_object(self, request, year, month, day, slug):
-        return get_object_or_404(Article.objects.published(), slug=slug)
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        depends_on(request, caching.comments_version_name(article.pk))
+        return article
 
     def title(self, obj=None):
         return _("Comments on: %(title)s") % {"title": obj.title}

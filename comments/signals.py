@@ -8,7 +8,7 @@ SETTINGS_KEY = "comments:moderation-settings"
 
 
 def comment_changed(sender, instance, **kwargs):
-    caching.bump(caching.comments_version_name(instance.article_id))
+    caching.bump(caching.comments_version_name(instance.article_id), caching.COMMENTS)
 
 
 def settings_changed(sender, instance, **kwargs):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 import blog.converters  # noqa: F401 (registers the URL converters)
+from blog.page_cache import reader_page
 
 from . import feeds, views
 
@@ -11,6 +12,6 @@ article = "<yyyy:year>/<mm:month>/<mm:day>/<uslug:slug>/"
 urlpatterns = [
     path("comments/post/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
-    path("comments/feed/", feeds.LatestCommentsFeed(), name="feed"),
-    path(f"{article}feed/", feeds.ArticleCommentsFeed(), name="article_feed"),
+    path("comments/feed/", reader_page(feeds.LatestCommentsFeed()), name="feed"),
+    path(f"{article}feed/", reader_page(feeds.ArticleCommentsFeed()), name="article_feed"),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blog.models import Article
+from blog.page_cache import token_for_signed_in
 from blog.views import ArticleView
 
 from . import services
@@ -33,6 +34,7 @@ def _render_article(request, article, form, *, status, error=""):
 
 
 @require_POST
+@token_for_signed_in
 def post_comment(request):
     try:
         return _post_comment(request)

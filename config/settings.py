@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, auth and CSRF: a cached page for an anonymous reader skips them all.
+    "blog.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,6 +152,13 @@ else:
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / ".cache")),
         }
     }
+
+# Anonymous reader pages: kept whole in the cache above for this many seconds at most (0: off),
+# though any change to what a page shows replaces it at once (blog/page_cache.py). HTTP caches
+# in front may keep them PAGE_CACHE_SHARED_SECONDS, and serve them stale while they refresh.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "60"))
+PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "300"))
 
 TASKS = {
     "default": {

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
+from blog.page_cache import reader_page
 from blog.sitemaps import sitemaps
 from blog.views import robots_txt
 from config.health import healthz
@@ -14,8 +15,8 @@ admin.site.login_form = RateLimitedAuthenticationForm
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", reader_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", reader_page(robots_txt), name="robots"),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]

@@ -68,13 +68,18 @@ class TestLikeByHttp:
         assert like_count(article) == 1
         assert Like.objects.get().user == reader
 
-    def test_page_shows_the_count_and_that_the_reader_liked(self, client, article):
+    def test_page_shows_the_count_to_everyone_and_the_like_to_a_signed_in_reader(
+        self, client, article
+    ):
+        reader = make_user("reader")
+        client.force_login(reader)
         client.post(article.get_like_url())
 
-        html = client.get(article.get_absolute_url()).content.decode()
+        mine = client.get(article.get_absolute_url()).content.decode()
+        shared = Client().get(article.get_absolute_url()).content.decode()
 
-        assert "1 reader likes this" in html
-        assert "You like this." in html
+        assert "1 reader likes this" in mine and 'aria-pressed="true"' in mine
+        assert "1 reader likes this" in shared and 'aria-pressed="false"' in shared
 
     def test_json_answer_for_scripts(self, client, article):
         first = client.post(article.get_like_url(), headers={"Accept": "application/json"})
@@ -84,22 +89,34 @@ class TestLikeByHttp:
         assert first.json() == {"liked": True, "created": True, "count": 1}
         assert second.json() == {"liked": True, "created": False, "count": 1}
 
-    def test_csrf_is_enforced(self, article):
+    @pytest.mark.parametrize("origin", [None, "https://evil.example", "null"])
+    def test_anonymous_like_from_elsewhere_is_refused(self, article, origin):
         client = Client(enforce_csrf_checks=True)
 
-        response = client.post(article.get_like_url())
+        response = client.post(article.get_like_url(), headers={"Origin": origin} if origin else {})
 
         assert response.status_code == 403
         assert like_count(article) == 0
 
-    def test_csrf_token_from_the_page_is_accepted(self, article):
+    def test_anonymous_like_from_our_page_needs_no_token(self, article):
         client = Client(enforce_csrf_checks=True)
-        client.get(article.get_absolute_url())
-        token = client.cookies["csrftoken"].value
 
-        response = client.post(article.get_like_url(), {"csrfmiddlewaretoken": token})
+        response = client.post(article.get_like_url(), headers={"Origin": "http://testserver"})
 
         assert response.status_code == 302
+        assert like_count(article) == 1
+
+    def test_signed_in_reader_needs_the_token_from_the_page(self, article):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_user("reader"))
+        ours = {"Origin": "http://testserver"}
+
+        refused = client.post(article.get_like_url(), headers=ours)
+        client.get(article.get_absolute_url())
+        token = client.cookies["csrftoken"].value
+        accepted = client.post(article.get_like_url(), {"csrfmiddlewaretoken": token}, headers=ours)
+
+        assert (refused.status_code, accepted.status_code) == (403, 302)
         assert like_count(article) == 1
 
     def test_get_is_not_allowed(self, client, article):

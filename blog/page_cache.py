@@ -1,0 +1,163 @@
+"""Whole reader pages for anonymous readers, from the cache, until what they show changes.
+
+A view opts in with `reader_page`. A GET from a reader who carries no cookie that makes the page
+theirs (a session: signed in, or a comment of their own awaiting moderation; the saved comment
+author; a flash message) is answered from the cache while every version the page was built on
+is still current (see caching.py). Every page depends on the content version; an article page
+also on its own comments and likes, so a comment on one article leaves every other page cached.
+
+The same rule tells HTTP caches in front (nginx, a CDN) what they may keep: anonymous reader
+pages are `public` with a short `s-maxage` and `stale-while-revalidate`; a page drawn for one
+person, and any answer to a POST or that sets a cookie, is `private, no-store`.
+
+Anonymous readers post comments and likes from these shared pages, so those forms carry no
+per-visitor CSRF token: `token_for_signed_in` checks that such a POST comes from our own
+origin, as browsers declare in the Origin header, and asks signed-in users for the token.
+"""
+
+import hashlib
+import time
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from comments.threads import REMEMBER_COOKIES
+
+from . import caching
+
+SAFE_METHODS = ("GET", "HEAD")
+# The query parameters reader pages read; any other (utm_source=…) shares the page without it.
+QUERY_PARAMETERS = ("s", "cpage", "replytocom")
+
+
+def personal_cookies():
+    return (settings.SESSION_COOKIE_NAME, "messages", *REMEMBER_COOKIES.values())
+
+
+def reader_page(view):
+    """Mark `view` as a reader page: the same for every anonymous reader, and cacheable."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    page.reader_page = True
+    return page
+
+
+def depends_on(request, *names: str) -> None:
+    """Record that the page being drawn shows what the versions `names` track.
+
+    Read now, before anything is rendered: a change during rendering then makes the stored
+    page stale at once, never current with old content.
+    """
+    if getattr(request, "page_versions", None) is not None:
+        request.page_versions.update(zip(names, caching.versions(*names), strict=True))
+
+
+def is_anonymous_read(request) -> bool:
+    return request.method in SAFE_METHODS and not any(
+        name in request.COOKIES for name in personal_cookies()
+    )
+
+
+def _key(request) -> str:
+    query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in QUERY_PARAMETERS))
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return "page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        anonymous = is_anonymous_read(request)
+        use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0
+        if use_cache:
+            hit = self.cached_response(request)
+            if hit is not None:
+                return hit
+        request.page_versions = None  # set by process_view for a reader page
+        response = self.get_response(request)
+        if request.page_versions is None:
+            if not response.has_header("Cache-Control") and (
+                request.method not in SAFE_METHODS or response.cookies
+            ):
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+        if not anonymous or response.cookies or response.has_header("Cache-Control"):
+            # Drawn for this reader (or a preview, already marked): no one else may see it.
+            patch_cache_control(response, private=True, no_store=True)
+        elif response.status_code == 200 and not response.streaming:
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=settings.PAGE_CACHE_SHARED_SECONDS,
+                stale_while_revalidate=settings.PAGE_CACHE_STALE_SECONDS,
+            )
+            set_response_etag(response)
+            response.headers.setdefault("Last-Modified", http_date(time.time()))
+            if use_cache and request.method == "GET":
+                self.store(request, response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "reader_page", False):
+            request.page_versions = {}
+            depends_on(request, caching.CONTENT)
+
+    @staticmethod
+    def cached_response(request):
+        entry = cache.get(_key(request))
+        if entry is None:
+            return None
+        built_on, status, headers, content = entry
+        if dict(zip(built_on, caching.versions(*built_on), strict=True)) != built_on:
+            return None
+        response = HttpResponse(content, status=status, headers=headers)
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    @staticmethod
+    def store(request, response):
+        response["X-Page-Cache"] = "miss"
+        entry = (request.page_versions, response.status_code, dict(response.items()),
+                 response.content)  # fmt: skip
+        cache.set(_key(request), entry, timeout=settings.PAGE_CACHE_SECONDS)
+
+
+def _same_origin(request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:  # an older browser: the Referer names the page the form was on
+        parts = urlsplit(request.headers.get("Referer", ""))
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    ours = f"{request.scheme}://{request.get_host()}"
+    return bool(origin) and (origin == ours or origin in settings.CSRF_TRUSTED_ORIGINS)
+
+
+def token_for_signed_in(view):
+    """CSRF protection for a form anonymous readers send from a shared, cached page.
+
+    An anonymous POST from our own origin needs no token: a browser does not let another site
+    forge the Origin header, and an anonymous reader has no session to abuse. A signed-in user,
+    or a POST from anywhere else, goes through Django's full CSRF check.
+    """
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated or not _same_origin(request):
+            refused = CsrfViewMiddleware(view).process_view(request, view, args, kwargs)
+            if refused is not None:
+                return refused
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(checked)

@@ -1,0 +1,284 @@
+"""Whole pages for anonymous readers come from the cache, and never outlive what they show."""
+
+import pytest
+from django.test import Client
+from taggit.models import Tag
+
+from blog.models import Article
+from comments import services
+from comments.forms import sign_form
+from comments.models import Comment, ModerationSettings
+from tests.factories import make_article, make_category, make_moderator, make_user
+
+pytestmark = pytest.mark.django_db
+
+OURS = {"Origin": "http://testserver"}
+
+
+@pytest.fixture(autouse=True)
+def rules(db):
+    """The site's moderation rules exist, as on any site that has served a page."""
+    return ModerationSettings.load()
+
+
+def read(path, client=None, **headers):
+    response = (client or Client()).get(path, headers=headers)
+    return response, response.content.decode()
+
+
+def served_from_cache(path, client=None):
+    return read(path, client)[0].get("X-Page-Cache") == "hit"
+
+
+def comment_on(article, content="Held words", **kwargs):
+    return Comment.objects.create(
+        article=article, author_name="Ada", author_email="ada@example.com", content=content,
+        **kwargs,
+    )  # fmt: skip
+
+
+class TestAnonymousReaders:
+    def test_the_second_reader_gets_the_page_without_a_query(self, django_assert_num_queries):
+        article = make_article("Cached whole", categories=[make_category("World")], tags=["x"])
+        first, html = read(article.get_absolute_url())
+
+        with django_assert_num_queries(0):
+            second, again = read(article.get_absolute_url())
+
+        assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+        assert again == html
+
+    @pytest.mark.parametrize(
+        "path", ["/", "/category/world/", "/tag/x/", "/feed/", "/sitemap.xml", "/comments/feed/"]
+    )
+    def test_every_reader_page_is_cached(self, path):
+        make_article("Listed", categories=[make_category("World")], tags=["x"])
+        read(path)
+
+        assert served_from_cache(path)
+
+    def test_headers_let_a_shared_cache_keep_it_briefly(self):
+        article = make_article("Shareable")
+
+        response, _ = read(article.get_absolute_url())
+
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert cache_control == {
+            "public", "max-age=0", "s-maxage=60", "stale-while-revalidate=300"}  # fmt: skip
+        assert response["Vary"] == "Cookie"
+        assert "Set-Cookie" not in response
+        assert response["ETag"] and response["Last-Modified"]
+
+    def test_feeds_do_not_vary_on_cookies(self):
+        make_article("Syndicated")
+
+        response, _ = read("/feed/")
+
+        assert "public" in response["Cache-Control"]
+        assert not response.has_header("Vary")
+
+    def test_an_unchanged_page_answers_not_modified(self):
+        article = make_article("Unchanged")
+        response, _ = read(article.get_absolute_url())
+
+        etag = {"If-None-Match": response["ETag"]}
+        again = Client().get(article.get_absolute_url(), headers=etag)
+
+        assert again.status_code == 304
+        assert again.content == b""
+
+    def test_campaign_parameters_share_the_page_and_comment_pages_do_not(self):
+        article = make_article("Shared link")
+        url = article.get_absolute_url()
+        read(url)
+
+        assert served_from_cache(f"{url}?utm_source=newsletter&fbclid=abc")
+        assert not served_from_cache(f"{url}?cpage=2")
+
+    def test_the_page_has_no_per_visitor_token(self):
+        article = make_article("Tokenless")
+
+        _, html = read(article.get_absolute_url())
+
+        assert "csrfmiddlewaretoken" not in html
+
+    def test_switched_off_no_page_is_kept_but_shared_caches_still_may(self, settings):
+        settings.PAGE_CACHE_SECONDS = 0
+        article = make_article("Uncached")
+        read(article.get_absolute_url())
+
+        response, _ = read(article.get_absolute_url())
+
+        assert not response.has_header("X-Page-Cache")
+        assert "public" in response["Cache-Control"]
+
+
+class TestChangesShowAtOnce:
+    def test_editing_unpublishing_and_publishing(self):
+        article = make_article("Old headline")
+        read("/"), read(article.get_absolute_url())
+
+        article.title = "New headline"
+        article.save()
+        assert "New headline" in read("/")[1]
+        assert "New headline" in read(article.get_absolute_url())[1]
+
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert read(article.get_absolute_url())[0].status_code == 404
+        assert "New headline" not in read("/")[1]
+
+        make_article("Fresh story")
+        assert "Fresh story" in read("/")[1]
+
+    def test_renaming_a_category_or_a_tag(self):
+        category = make_category("Politics")
+        article = make_article("Filed story", categories=[category], tags=["budget"])
+        read(article.get_absolute_url()), read("/tag/budget/")
+
+        category.name = "Power"
+        category.save()
+        tag = Tag.objects.get(slug="budget")
+        tag.name = "Spending"
+        tag.save()
+
+        html = read(article.get_absolute_url())[1]
+        assert ">Power<" in html and ">Politics<" not in html
+        assert "Spending" in read("/tag/budget/")[1]
+
+    def test_a_comment_approved_or_removed_changes_only_its_article(self):
+        article = make_article("Talked about")
+        other = make_article("Quiet one")
+        comment = comment_on(article)
+        read(article.get_absolute_url()), read(other.get_absolute_url())
+        moderator = make_moderator()
+
+        services.approve(comment=comment, by=moderator)
+        assert "Held words" in read(article.get_absolute_url())[1]
+        assert served_from_cache(other.get_absolute_url())
+
+        services.trash(comment=comment, by=moderator)
+        assert "Held words" not in read(article.get_absolute_url())[1]
+
+    def test_a_comment_shows_in_the_feeds(self):
+        article = make_article("Discussed")
+        comment = comment_on(article, content="Feed-worthy words")
+        read("/comments/feed/"), read(f"{article.get_absolute_url()}feed/")
+
+        services.approve(comment=comment, by=make_moderator())
+
+        assert "Feed-worthy words" in read("/comments/feed/")[1]
+        assert "Feed-worthy words" in read(f"{article.get_absolute_url()}feed/")[1]
+
+    def test_a_like_updates_the_count(self):
+        article = make_article("Liked")
+        read(article.get_absolute_url())
+
+        Client().post(article.get_like_url(), headers=OURS)
+
+        assert "1 reader likes this" in read(article.get_absolute_url())[1]
+
+
+class TestPersonalPages:
+    """Pages drawn for one person never come from, nor go into, the shared cache."""
+
+    def assert_private(self, response):
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+        assert not response.has_header("X-Page-Cache")
+
+    def test_a_signed_in_reader(self, client):
+        article = make_article("Members too")
+        read(article.get_absolute_url())
+        client.force_login(make_user("member", first_name="Mona"))
+
+        response, html = read(article.get_absolute_url(), client)
+
+        self.assert_private(response)
+        assert "Logged in as Mona" in html
+        assert "csrfmiddlewaretoken" in html
+        assert "Logged in as" not in read(article.get_absolute_url())[1]
+
+    def test_a_commenter_sees_their_held_comment_and_no_one_else_does(self, client):
+        article = make_article("Moderated")
+        read(article.get_absolute_url())
+
+        posted = client.post(
+            "/comments/post/",
+            {"article": article.pk, "name": "Rosa", "email": "rosa@example.com",
+             "content": "Mine, awaiting moderation.", "signature": signature(article)},
+            headers=OURS,
+        )  # fmt: skip
+        assert posted.status_code == 302
+        assert "no-store" in posted["Cache-Control"]
+
+        response, html = read(article.get_absolute_url(), client)
+        self.assert_private(response)
+        assert "Mine, awaiting moderation." in html
+        assert "Mine, awaiting moderation." not in read(article.get_absolute_url())[1]
+
+    def test_a_remembered_comment_author(self, client):
+        article = make_article("Regulars")
+        client.cookies["comment_author"] = "Remembered Rita"
+
+        response, html = read(article.get_absolute_url(), client)
+
+        self.assert_private(response)
+        assert "Remembered Rita" in html
+        assert "Remembered Rita" not in read(article.get_absolute_url())[1]
+
+    def test_an_editor_previewing_a_draft(self, client):
+        draft = make_article("Not yet", status=Article.Status.DRAFT)
+        client.force_login(make_user("boss", is_superuser=True, is_staff=True))
+
+        response, _ = read(draft.get_absolute_url(), client)
+
+        assert response.status_code == 200
+        self.assert_private(response)
+        assert read(draft.get_absolute_url())[0].status_code == 404
+
+
+class TestAnonymousPosts:
+    """Comment and like forms on shared pages: checked by origin, not by a per-visitor token."""
+
+    def post_comment(self, article, headers, client=None):
+        client = client or Client(enforce_csrf_checks=True)
+        return client.post(
+            "/comments/post/",
+            {"article": article.pk, "name": "Ben", "email": "ben@example.com",
+             "content": "From somewhere.", "signature": signature(article)},
+            headers=headers,
+        )  # fmt: skip
+
+    def test_from_our_own_page(self):
+        article = make_article("Open")
+
+        assert self.post_comment(article, OURS).status_code == 302
+        assert Comment.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "headers",
+        [{}, {"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page/"}],
+    )
+    def test_from_another_site_or_nowhere_is_refused(self, headers):
+        article = make_article("Open")
+
+        assert self.post_comment(article, headers).status_code == 403
+        assert Comment.objects.count() == 0
+
+    def test_an_older_browser_sending_only_the_referer(self):
+        article = make_article("Open")
+        headers = {"Referer": f"http://testserver{article.get_absolute_url()}"}
+
+        assert self.post_comment(article, headers).status_code == 302
+
+    def test_a_signed_in_user_still_needs_the_token(self):
+        article = make_article("Open")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_user("member"))
+
+        assert self.post_comment(article, OURS, client).status_code == 403
+        assert Comment.objects.count() == 0
+
+
+def signature(article):
+    return sign_form(article.pk)
