@@ -13,6 +13,8 @@ publication is kept beside the content version, and the first request after it b
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -52,7 +54,32 @@ def _next_publication() -> float:
     return upcoming.timestamp() if upcoming else NEVER
 
 
+# Within one request, each version is read once: one consistent snapshot, and fewer round
+# trips to the cache. Set by PageCacheMiddleware; commands and tasks read afresh each time.
+_snapshot: ContextVar[dict | None] = ContextVar("versions_snapshot", default=None)
+
+
+@contextmanager
+def snapshot():
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def versions(*names: str) -> tuple:
+    """The current version of each name, as first read in this request."""
+    known = _snapshot.get()
+    if known is None:
+        return _read_versions(names)
+    missing = [name for name in names if name not in known]
+    if missing:
+        known.update(zip(missing, _read_versions(missing), strict=True))
+    return tuple(known[name] for name in names)
+
+
+def _read_versions(names) -> tuple:
     """The current version of each name, creating missing ones (a cache may evict them)."""
     keys = [_key(name) for name in names]
     found = cache.get_many([*keys, NEXT_PUBLICATION] if CONTENT in names else keys)
@@ -75,6 +102,8 @@ def versions(*names: str) -> tuple:
 
 
 def bump(*names: str) -> None:
+    if _snapshot.get():
+        _snapshot.get().clear()  # this request changed something: read afresh from now on
     if CONTENT in names:
         cache.delete(NEXT_PUBLICATION)
     for name in names:

@@ -79,6 +79,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with caching.snapshot():
+            return self.respond(request)
+
+    def respond(self, request):
         anonymous = is_anonymous_read(request)
         use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0
         if use_cache:

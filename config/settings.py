@@ -138,7 +138,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
+            # Under pytest, a prefix of the run's own, so two runs can share one Redis.
+            "KEY_PREFIX": f"test-{os.getpid()}"
+            if TESTING
+            else env("CACHE_KEY_PREFIX", "broadsheet"),
         }
     }
 elif TESTING:
