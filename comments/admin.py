@@ -149,7 +149,7 @@ class CommentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         approved = (
             Comment.objects.approved()
-            .filter(author_email=OuterRef("author_email"))
+            .filter(author_email__iexact=OuterRef("author_email"))
             .exclude(author_email="")
             .values("author_email")
             .annotate(n=Count("id"))
