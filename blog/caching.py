@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 CONTENT = "content"
@@ -102,6 +103,17 @@ def _read_versions(names) -> tuple:
 
 
 def bump(*names: str) -> None:
+    """Make everything built on these versions stale: now, and again when the change commits.
+
+    Between a change and its commit, another request still reads the old rows; bumped only
+    now, it would store them under the new version. The second bump makes that stale too.
+    """
+    _bump(names)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(names))
+
+
+def _bump(names) -> None:
     if _snapshot.get():
         _snapshot.get().clear()  # this request changed something: read afresh from now on
     if CONTENT in names:

@@ -108,3 +108,20 @@ def test_admin_bulk_publish_shows_on_the_home_page(admin_client):
     )
 
     assert "Bulk draft" in admin_client.get("/").content.decode()
+
+
+def test_what_was_built_before_a_change_committed_is_stale_after_it(
+    django_capture_on_commit_callbacks,
+):
+    """A reader on another server between a save and its commit still reads the old rows:
+    whatever they store under the version of that moment must not outlive the commit."""
+    article = make_article("Before")
+    with django_capture_on_commit_callbacks() as commit:
+        article.title = "After"
+        article.save()
+        while_uncommitted = caching.versions(caching.CONTENT)
+
+    for callback in commit:
+        callback()
+
+    assert caching.versions(caching.CONTENT) != while_uncommitted

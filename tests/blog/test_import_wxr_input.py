@@ -254,8 +254,8 @@ def test_imported_comments_are_never_sent_to_akismet(
     text = export(
         post(1, comments=[comment(11), comment(12, approved="0"), comment(13, approved="spam")])
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):  # what runs after the commit, too
         run_import(write(tmp_path, text))
     assert Comment.objects.count() == 3
-    assert callbacks == [] and akismet.requests == []
+    assert akismet.requests == []
     assert set(Comment.objects.values_list("verdict", flat=True)) == {"skipped"}
