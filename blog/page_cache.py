@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -68,6 +69,15 @@ def is_anonymous_read(request) -> bool:
     )
 
 
+def _is_reader_page(request) -> bool:
+    """Whether the address is a reader page's: no cache round trip for the admin, /healthz…"""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return getattr(match.func, "reader_page", False)
+
+
 def _key(request) -> str:
     query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in QUERY_PARAMETERS))
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
@@ -84,7 +94,7 @@ class PageCacheMiddleware:
 
     def respond(self, request):
         anonymous = is_anonymous_read(request)
-        use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0
+        use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0 and _is_reader_page(request)
         if use_cache:
             hit = self.cached_response(request)
             if hit is not None:

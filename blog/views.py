@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -40,6 +41,17 @@ class ArticleListMixin:
 
     def get_queryset(self):
         return self.get_articles().for_listing()
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        # Counting a long list costs more than reading one page of it, and the count only
+        # changes with the content: every page of the list shares one cached count.
+        match = self.request.resolver_match
+        which = sorted((k, v) for k, v in match.kwargs.items() if k != "page")
+        which = f"{match.view_name} {which} {self.request.GET.get('s', '')}"
+        digest = hashlib.sha256(which.encode()).hexdigest()
+        paginator.count = caching.cached(("count", digest), queryset.count)
+        return paginator
 
     def get_context_data(self, **kwargs):
         # The list itself is cached in the template under this version (see _article_list.html).

@@ -131,6 +131,17 @@ class TestChangesShowAtOnce:
         make_article("Fresh story")
         assert "Fresh story" in read("/")[1]
 
+    def test_a_new_article_lengthens_the_list(self):
+        for n in range(10):
+            make_article(f"Story {n}")
+        assert read("/page/2/")[0].status_code == 404
+        assert 'rel="next"' not in read("/")[1]
+
+        make_article("The eleventh")
+
+        assert 'rel="next"' in read("/")[1]
+        assert read("/page/2/")[0].status_code == 200
+
     def test_renaming_a_category_or_a_tag(self):
         category = make_category("Politics")
         article = make_article("Filed story", categories=[category], tags=["budget"])
