@@ -136,7 +136,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Under pytest, a prefix of the run's own, so two runs can share one Redis.
             "KEY_PREFIX": f"test-{os.getpid()}"

@@ -1,8 +1,10 @@
 """What operators rely on: health checks, headers, the admin sign-in limit, logs."""
 
 import logging
+import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
@@ -116,3 +118,23 @@ class TestAdminSignInLimit:
             self.sign_in(client, "alice", "wrong")
         response = self.sign_in(client, "alice", "correct horse battery staple")
         assert response.status_code == 302
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_redis_cache_keeps_one_client_and_shares_values_across_processes():
+    import subprocess
+    import sys
+
+    assert cache._cache.get_client() is cache._cache.get_client()
+    cache.set("shared", "from the test", timeout=60)
+    # Another process with the same settings (an app server, a worker) sees the same value.
+    script = (
+        "import django; django.setup(); from django.core.cache import cache; "
+        "print(cache.get('shared'))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
+             "CACHE_KEY_PREFIX": cache.key_prefix, "DJANGO_DEBUG": "1"},
+    )  # fmt: skip
+    assert other.stdout.strip() == "from the test", other.stderr
