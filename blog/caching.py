@@ -71,19 +71,28 @@ def snapshot():
 
 def versions(*names: str) -> tuple:
     """The current version of each name, as first read in this request."""
+    return versions_and_value(None, *names)[0]
+
+
+def versions_and_value(key: str | None, *names: str) -> tuple[tuple, object]:
+    """`versions(*names)`, and the cached value under `key`, in one round trip to the cache."""
     known = _snapshot.get()
     if known is None:
-        return _read_versions(names)
+        known = {}
     missing = [name for name in names if name not in known]
-    if missing:
-        known.update(zip(missing, _read_versions(missing), strict=True))
-    return tuple(known[name] for name in names)
+    value = None
+    if missing or key:
+        read, value = _read(missing, key)
+        known.update(zip(missing, read, strict=True))
+    return tuple(known[name] for name in names), value
 
 
-def _read_versions(names) -> tuple:
-    """The current version of each name, creating missing ones (a cache may evict them)."""
+def _read(names, also) -> tuple[tuple, object]:
+    """The current version of each name, creating missing ones (a cache may evict them); and
+    the value under the key `also`."""
     keys = [_key(name) for name in names]
-    found = cache.get_many([*keys, NEXT_PUBLICATION] if CONTENT in names else keys)
+    extra = [NEXT_PUBLICATION] if CONTENT in names else []
+    found = cache.get_many([*keys, *extra, *([also] if also else [])])
     if CONTENT in names:
         next_at = found.get(NEXT_PUBLICATION)
         if next_at is None or next_at <= time.time():
@@ -99,7 +108,7 @@ def _read_versions(names) -> tuple:
             cache.add(_key(name), time.time_ns(), timeout=None)
             value = cache.get(_key(name))
         result.append(value)
-    return tuple(result)
+    return tuple(result), found.get(also) if also else None
 
 
 def bump(*names: str) -> None:

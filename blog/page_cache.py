@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -87,6 +87,7 @@ def _key(request) -> str:
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.depends_on = {}
 
     def __call__(self, request):
         with caching.snapshot():
@@ -118,7 +119,8 @@ class PageCacheMiddleware:
                 s_maxage=settings.PAGE_CACHE_SHARED_SECONDS,
                 stale_while_revalidate=settings.PAGE_CACHE_STALE_SECONDS,
             )
-            set_response_etag(response)
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             response.headers.setdefault("Last-Modified", http_date(time.time()))
             if use_cache and request.method == "GET":
                 self.store(request, response)
@@ -129,24 +131,36 @@ class PageCacheMiddleware:
             request.page_versions = {}
             depends_on(request, caching.CONTENT)
 
-    @staticmethod
-    def cached_response(request):
-        entry = cache.get(_key(request))
+    def cached_response(self, request):
+        key = _key(request)
+        # The versions this page was built on, as this process last saw: with them the page and
+        # its versions come in one round trip. A new page, or one that changed them, takes two.
+        names = self.depends_on.get(key, (caching.CONTENT,))
+        current, entry = caching.versions_and_value(key, *names)
         if entry is None:
             return None
         built_on, status, headers, content = entry
-        if dict(zip(built_on, caching.versions(*built_on), strict=True)) != built_on:
+        if tuple(built_on) != names:
+            self.remember(key, built_on)
+            current = caching.versions(*built_on)
+        if dict(zip(built_on, current, strict=True)) != built_on:
             return None
         response = HttpResponse(content, status=status, headers=headers)
         response["X-Page-Cache"] = "hit"
-        return response
+        return get_conditional_response(request, etag=headers.get("ETag"), response=response)
 
-    @staticmethod
-    def store(request, response):
+    def store(self, request, response):
         response["X-Page-Cache"] = "miss"
+        key = _key(request)
         entry = (request.page_versions, response.status_code, dict(response.items()),
                  response.content)  # fmt: skip
-        cache.set(_key(request), entry, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        self.remember(key, request.page_versions)
+
+    def remember(self, key, built_on):
+        if len(self.depends_on) > 10_000:  # bounded: a busy site's pages come back
+            self.depends_on.clear()
+        self.depends_on[key] = tuple(built_on)
 
 
 def _same_origin(request) -> bool:

@@ -73,13 +73,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",
+    # An anonymous reader's page from the cache, with the headers the middleware below gave it
+    # when it was drawn: a cached page skips them all.
+    "blog.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag on every response; an unchanged feed or page answers 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions, auth and CSRF: a cached page for an anonymous reader skips them all.
-    "blog.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -69,6 +69,23 @@ class TestAnonymousReaders:
         assert "Set-Cookie" not in response
         assert response["ETag"] and response["Last-Modified"]
 
+    def test_a_page_from_the_cache_keeps_its_security_headers(self):
+        article = make_article("Guarded")
+        drawn, _ = read(article.get_absolute_url())
+        cached, _ = read(article.get_absolute_url())
+
+        assert cached["X-Page-Cache"] == "hit"
+        for header in (
+            "Content-Security-Policy",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Cross-Origin-Opener-Policy",
+            "X-Frame-Options",
+            "Content-Type",
+            "ETag",
+        ):
+            assert cached[header] == drawn[header], header  # fmt: skip
+
     def test_feeds_do_not_vary_on_cookies(self):
         make_article("Syndicated")
 
