@@ -158,6 +158,12 @@ class Comment(models.Model):
                 condition=Q(status="held", verdict="unchecked"),
                 name="comment_unchecked",
             ),
+            # The moderators' digest: when they were last told (most comments never are).
+            models.Index(
+                fields=["moderators_notified_at"],
+                condition=Q(moderators_notified_at__isnull=False),
+                name="comment_notified",
+            ),
             # Returning commenters, by email in any case (as WordPress on MySQL matches them).
             models.Index(Upper("author_email"), "status", name="comment_author_history"),
         ]

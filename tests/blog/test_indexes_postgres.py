@@ -238,6 +238,15 @@ class ListIndexTests(TestCase):
 
         assert_reads_through(plan, "comments_comment", "comment_author_history")
 
+    def test_the_moderators_digest_finds_its_last_email_through_comment_notified(self):
+        from comments.notifications import send_moderator_digest
+
+        with CaptureQueriesContext(connection) as captured:
+            send_moderator_digest()
+        sql = list_query([query["sql"] for query in captured], r'MAX\("comments_comment"')
+
+        assert_reads_through(explain(sql), "comments_comment", "comment_notified")
+
     @pytest.mark.usefixtures("akismet")
     def test_recheck_finds_due_comments_through_comment_recheck_and_comment_unchecked(self):
         with CaptureQueriesContext(connection) as captured:
