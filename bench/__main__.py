@@ -8,6 +8,12 @@ latest-<suite>.json). Each page's requests/s is also given as a ratio to the min
 which goes through the same server and middleware: the ratio is what to compare between
 machines and commits. Pages that need another server setup (Akismet, a task worker) are
 measured on their own server afterwards, each beside the minimal view again.
+
+`--suite scale` is issue #5's benchmark: 100 and 10,000 articles, with and without the page
+cache, and through nginx, all side by side (see bench/scale.py):
+
+    uv run python -m bench --suite scale --database-url postgres://postgres@127.0.0.1:5432/test \
+        --redis-url redis://127.0.0.1:6379/5
 """
 
 import argparse
@@ -17,8 +23,6 @@ import json
 import os
 import platform
 import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,11 +30,10 @@ from pathlib import Path
 import django
 import gunicorn
 
-from . import load, server
+from . import load, rounds, scale, server
 from .pages import MINIMAL, RESOLVERS, SUITES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-WARM_UP_SECONDS = 1
 
 
 def parse_args():
@@ -39,26 +42,45 @@ def parse_args():
         description=__doc__.split("\n")[0],
     )
     parser.add_argument(
-        "--duration", type=int, default=5, help="seconds per page per round (%(default)s)"
+        "--duration", type=int, help="seconds per page per round (5; the scale suite: 3)"
     )
-    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (%(default)s)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds over all pages (3; the scale suite: 6)",
+    )
     parser.add_argument(
         "--connections",
         type=int,
         default=4,
         help="concurrent connections (%(default)s: twice the workers, so none waits idle)",
     )
-    parser.add_argument("--articles", type=int, default=100, help="articles to seed (%(default)s)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help="articles to seed (100; the scale suite's large site: 10,000)",
+    )
     parser.add_argument(
         "--comments-per-article",
         type=int,
-        default=5,
-        help="approved comments on each (%(default)s)",
+        help="approved comments on each (5; the scale suite: 20, so 200,000 on 10,000 articles)",
+    )
+    parser.add_argument(
+        "--small-articles",
+        type=int,
+        default=100,
+        help="the scale suite's small site, to compare p99 with (%(default)s articles)",
     )
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (postgres://user@host:port/db) to create a scratch database "
         "on; default: SQLite in a temporary directory",
+    )
+    parser.add_argument(
+        "--redis-url",
+        help="a Redis database for the site's cache (redis://127.0.0.1:6379/5: pick a number "
+        "nothing else uses); keys get a prefix of the run's, deleted afterwards; default: a "
+        "file cache in the temporary directory",
     )
     parser.add_argument(
         "--suite",
@@ -79,6 +101,19 @@ def parse_args():
         help="auto (default): wrk, installed with apt-get if missing and possible, else python",
     )
     args = parser.parse_args()
+    scale_suite = args.suite == "scale"
+    if scale_suite and args.pages:
+        parser.error("the scale suite loads its own pages on its own servers: no --pages")
+    # The scale suite compares pages on several servers: more, shorter rounds mix them better
+    # with the other work on the machine.
+    if args.duration is None:
+        args.duration = 3 if scale_suite else 5
+    if args.rounds is None:
+        args.rounds = 6 if scale_suite else 3
+    if args.articles is None:
+        args.articles = 10_000 if scale_suite else 100
+    if args.comments_per_article is None:
+        args.comments_per_article = 20 if scale_suite else 5
     args.pages = args.pages or list(SUITES[args.suite])
     unknown = set(args.pages) - set(RESOLVERS)
     if unknown:
@@ -101,24 +136,6 @@ def load_generator(args):
     )
 
 
-def measure(args, pages, port, run):
-    """Warm up, then load every page in each round, rotating the order between rounds."""
-    for page in pages:
-        run(port, page, duration=WARM_UP_SECONDS)
-    runs = {page.name: [] for page in pages}
-    for round_number in range(args.rounds):
-        shift = round_number % len(pages)
-        for page in pages[shift:] + pages[:shift]:
-            result = run(port, page, duration=args.duration)
-            runs[page.name].append(result)
-            print(
-                f"  round {round_number + 1}/{args.rounds}  {page.name:<20} "
-                f"{result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms",
-                flush=True,
-            )
-    return runs
-
-
 def by_setup(pages):
     """The pages to load on each server setup, each group led by the minimal view."""
     minimal = next(page for page in pages if page.name == MINIMAL)
@@ -130,24 +147,7 @@ def by_setup(pages):
 
 
 def summarize(setup, pages, runs):
-    """Requests/s over all rounds; p50 and p99 as the median of the rounds' values."""
-    rows = []
-    for page in pages:
-        page_runs = runs[page.name]
-        rps = sum(r.requests for r in page_runs) / sum(r.seconds for r in page_runs)
-        rows.append(
-            {
-                "setup": setup,
-                "name": page.name,
-                "method": page.method,
-                "path": page.path,
-                "rps": round(rps, 1),
-                "p50_ms": round(statistics.median(r.p50_ms for r in page_runs), 2),
-                "p99_ms": round(statistics.median(r.p99_ms for r in page_runs), 2),
-                "errors": sum(r.errors for r in page_runs),
-                "rounds": [vars(r) | {"rps": round(r.rps, 1)} for r in page_runs],
-            }
-        )
+    rows = [{"setup": setup, **rounds.totals(page, runs[page.name])} for page in pages]
     minimal_rps = next(row["rps"] for row in rows if row["name"] == MINIMAL)
     for row in rows:
         row["ratio_to_minimal"] = round(row["rps"] / minimal_rps, 3)
@@ -173,7 +173,7 @@ def print_table(meta, rows, stored):
                 f"{row['p99_ms']:.2f}",
                 f"{row['ratio_to_minimal']:.3f}",
                 row["errors"],
-                f"{row['method']} {row['path']}",
+                f"{row['method']} {row['path']}" + (f" ({row['note']})" if row["note"] else ""),
             )
         )
     for page in stored:
@@ -201,27 +201,20 @@ def check_pages(port, pages, log_path):
             )
 
 
-def git_commit():
-    result = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],
-        cwd=server.PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip() or None
-
-
 def main():
     args = parse_args()
     load_before = os.getloadavg()[0]
     client, run = load_generator(args)
+    if args.suite == "scale":
+        return scale.main(args, client, run)
+    commit = server.git_commit()  # the code the servers load, before anyone commits more
     port = server.free_port()
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp:
         workdir = Path(tmp)
         with server.scratch_database(workdir, args.database_url) as database_url:
-            env = server.site_environment(workdir, database_url, port)
+            env = server.site_environment(workdir, database_url, port, args.redis_url)
             print(f"Preparing: {args.articles} articles, {args.comments_per_article} comments each")
-            pages = server.prepare(
+            pages, _ = server.prepare(
                 env,
                 workdir,
                 articles=args.articles,
@@ -234,23 +227,27 @@ def main():
                 with server.site(env, setup, port, workdir) as site_env:
                     group = [server.fill_form(port, p) if p.form_from else p for p in group]
                     check_pages(port, group, workdir / "gunicorn.log")
-                    runs = measure(args, group, port, run)
+                    targets = [rounds.Target(page.name, port, page) for page in group]
+                    runs, _ = rounds.measure(
+                        targets, run, rounds=args.rounds, duration=args.duration
+                    )
                     posted = [page.name for page in group if page.method == "POST"]
                     if posted:
                         print("Counting the comments posted, once checked ...", flush=True)
                         stored += server.tally(site_env, posted)
                 rows += summarize(setup, group, runs)
+            server.delete_redis_keys(env)
 
     meta = {
         "suite": args.suite if args.pages == SUITES[args.suite] else ",".join(args.pages),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
+        "commit": commit,
         "server": f"gunicorn {gunicorn.__version__} {' '.join(server.GUNICORN_OPTIONS)}",
         "client": f"{client}, {args.connections} connections",
         "database": database_url.split(":", 1)[0],
         "content": f"{args.articles} articles, {args.comments_per_article} comments each",
         "schedule": f"{args.rounds} rounds × {args.duration} s per page, "
-        f"{WARM_UP_SECONDS} s warm-up each",
+        f"{rounds.WARM_UP_SECONDS} s warm-up each",
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"Django {django.get_version()}",
         # Other work on the machine slows every page; the ratios suffer least from it.

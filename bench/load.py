@@ -4,7 +4,6 @@ wrk is preferred: it is C, so it takes little of the CPU the server needs. The P
 (one process per connection, http.client) is the fallback where wrk cannot be installed.
 """
 
-import http.client
 import json
 import multiprocessing
 import os
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .pages import UNIQUE, Page
-from .server import HOST
+from .server import HOST, connection
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 
@@ -47,12 +46,14 @@ def find_wrk(install: bool):
     return shutil.which("wrk")
 
 
-def run_wrk(wrk: str, port: int, page: Page, *, connections: int, duration: int) -> Run:
+def run_wrk(
+    wrk: str, port: int, page: Page, *, connections: int, duration: int, scheme="http"
+) -> Run:
     command = [wrk, "--threads", "1", "--connections", str(connections)]
     command += ["--duration", f"{duration}s", "--timeout", "10s", "--script", str(WRK_SCRIPT)]
     for name, value in page.request_headers().items():
         command += ["--header", f"{name}: {value}"]
-    command.append(f"http://{HOST}:{port}{page.path}")
+    command.append(f"{scheme}://{HOST}:{port}{page.path}")
     env = {**os.environ, "BENCH_METHOD": page.method, "BENCH_BODY": page.body}
     env |= {"BENCH_UNIQUE": UNIQUE, "BENCH_RUN": secrets.token_hex(4)}
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
@@ -60,9 +61,9 @@ def run_wrk(wrk: str, port: int, page: Page, *, connections: int, duration: int)
     return Run(**json.loads(summary.removeprefix("BENCH ")))
 
 
-def _python_connection(port, page: Page, duration: float):
+def _python_connection(port, page: Page, duration: float, scheme: str):
     """One client: request `page` back to back until the time is up; (latencies, errors)."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    conn = connection(scheme, port)
     headers = page.request_headers()
     run = secrets.token_hex(4)
     latencies, errors = [], 0
@@ -84,8 +85,8 @@ def _python_connection(port, page: Page, duration: float):
     return latencies, errors
 
 
-def run_python(port: int, page: Page, *, connections: int, duration: int) -> Run:
-    args = [(port, page, duration)] * connections
+def run_python(port: int, page: Page, *, connections: int, duration: int, scheme="http") -> Run:
+    args = [(port, page, duration, scheme)] * connections
     # Pool.terminate ends the workers with SIGTERM: they must die at once, not run the
     # handler bench.__main__ installed (a worker exiting politely can wait forever on a lock
     # of the pool's queue that another worker held when it was killed).

@@ -35,6 +35,7 @@ class Page:
     expect_status: int = 200
     form_from: str = ""
     setup: str = ""
+    note: str = ""  # what the table should say about the page, e.g. how many articles it lists
 
     def request_headers(self):
         if self.body:
@@ -58,7 +59,8 @@ def article():
 
     # The home page's top story: the page most readers land on.
     latest = Article.objects.published().order_by("-published_at", "-id").first()
-    return Page("article", latest.get_absolute_url())
+    note = f"{latest.comments.approved().count()} comments"
+    return Page("article", latest.get_absolute_url(), note=note)
 
 
 def category():
@@ -73,7 +75,41 @@ def category():
         .order_by("-public_articles", "path")
         .first()
     )
-    return Page("category", busiest.get_absolute_url())
+    note = f"{busiest.public_articles} articles"
+    return Page("category", busiest.get_absolute_url(), note=note)
+
+
+def tag():
+    from django.db.models import Count
+    from taggit.models import Tag
+
+    from blog.models import Article, TaggedArticle
+
+    # As for the category: the tag on the most public articles.
+    busiest = (
+        TaggedArticle.objects.filter(content_object__in=Article.objects.published())
+        .values("tag")
+        .annotate(public_articles=Count("id"))
+        .order_by("-public_articles", "tag")
+        .first()
+    )
+    chosen = Tag.objects.get(pk=busiest["tag"])
+    note = f"{busiest['public_articles']} articles"
+    return Page("tag", reverse("blog:tag", kwargs={"slug": chosen.slug}), note=note)
+
+
+# A word of generate_content's word list, in nearly every generated article (9,651 of 10,000):
+# a search that finds, ranks and pages many articles.
+SEARCH_WORD = "climate"
+
+
+def search():
+    from blog.models import Article
+    from blog.search import search_articles
+
+    found = search_articles(Article.objects.published(), SEARCH_WORD).count()
+    path = f"{reverse('blog:home')}?{urlencode({'s': SEARCH_WORD})}"
+    return Page("search", path, note=f"{found} articles found")
 
 
 def feed():
@@ -96,7 +132,8 @@ def article_with_comments(count: int, *, rank: int, uncached=False):
     if uncached:
         first = chosen.comments.approved().filter(parent=None).order_by("submitted_at", "id")[0]
         path += f"?replytocom={first.pk}"
-    return Page(f"article-{count}" + ("-uncached" if uncached else ""), path)
+    name = f"article-{count}" + ("-uncached" if uncached else "")
+    return Page(name, path, note=f"{count} comments")
 
 
 # In every five comments: three comments, a reply to the third, and a reply to that reply.
@@ -138,13 +175,16 @@ def seed_comments(article, count: int):
         Comment.objects.bulk_create(level)
 
 
-def post_comment(*, queued: bool):
-    """A reader posting a comment on the top story, each time with a text of its own.
+def post_comment(*, queued: bool, rank: int = 0):
+    """A reader posting a comment on the `rank`-th newest article (0: the top story), each time
+    with a text of its own.
 
     Akismet answers in 200 ms: within the request with the immediate task backend, in a
     `db_worker` beside the server with the database one (see `server.SETUPS`). The text
     starts with the page's name, so `bench.tally` can find what was stored.
     """
+    from blog.models import Article
+
     name = "comment-post-queued" if queued else "comment-post"
     typed = {
         "content": f"{name} {UNIQUE}: a comment sent by the benchmark.",
@@ -153,13 +193,14 @@ def post_comment(*, queued: bool):
         "url": "",
         "hp_website": "",
     }
+    on = Article.objects.published().order_by("-published_at", "-id")[rank]
     return Page(
         name,
         reverse("comments:post"),
         method="POST",
         body=urlencode(typed),
         expect_status=302,
-        form_from=article().path,
+        form_from=on.get_absolute_url(),
         setup="akismet-worker" if queued else "akismet",
     )
 
@@ -169,6 +210,8 @@ RESOLVERS = {
     "home": home,
     "article": article,
     "category": category,
+    "tag": tag,
+    "search": search,
     "feed": feed,
     "article-50": partial(article_with_comments, 50, rank=1),
     "article-50-uncached": partial(article_with_comments, 50, rank=1, uncached=True),
@@ -176,6 +219,9 @@ RESOLVERS = {
     "article-500-uncached": partial(article_with_comments, 500, rank=2, uncached=True),
     "comment-post": partial(post_comment, queued=False),
     "comment-post-queued": partial(post_comment, queued=True),
+    # On an article no other page of the scale suite loads: each comment changes the page it
+    # is on (held ones too), and the cached article rows should measure a page that holds.
+    "comment-post-aside": partial(post_comment, queued=False, rank=3),
 }
 SUITES = {
     "default": [MINIMAL, "home", "article", "category", "feed"],
@@ -189,4 +235,16 @@ SUITES = {
         "comment-post",
         "comment-post-queued",
     ],
+    # Its own schedule, with its own servers: see bench/scale.py.
+    "scale": [
+        MINIMAL,
+        "home",
+        "article",
+        "article-50",
+        "category",
+        "tag",
+        "search",
+        "feed",
+        "comment-post",
+    ],  # fmt: skip
 }

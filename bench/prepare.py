@@ -2,12 +2,13 @@
 
 Run by `bench.__main__` as `python -m bench.prepare OUT.json ...` with the same environment
 (bench settings, scratch database, temporary STATIC_ROOT) that gunicorn gets afterwards, and
-writes the resolved pages to OUT.json.
+writes the resolved pages to OUT.json, with the size of the site and how long seeding took.
 """
 
 import argparse
 import dataclasses
 import json
+import time
 from pathlib import Path
 
 import django
@@ -26,9 +27,13 @@ def main():
     django.setup()
     from django.core.management import call_command
 
+    from blog.models import Article
+    from comments.models import Comment
+
     from .pages import RESOLVERS
 
     call_command("migrate", interactive=False, verbosity=0)
+    started = time.monotonic()
     call_command(
         "generate_content",
         f"--articles={args.articles}",
@@ -36,9 +41,16 @@ def main():
         f"--seed={SEED}",
         verbosity=0,
     )
+    seeded_seconds = time.monotonic() - started
     call_command("collectstatic", interactive=False, verbosity=0)
     pages = [RESOLVERS[name]() for name in args.pages.split(",")]
-    args.out.write_text(json.dumps([dataclasses.asdict(page) for page in pages], indent=2))
+    prepared = {
+        "pages": [dataclasses.asdict(page) for page in pages],
+        "articles": Article.objects.count(),
+        "comments": Comment.objects.count(),
+        "seeded_seconds": round(seeded_seconds, 1),
+    }
+    args.out.write_text(json.dumps(prepared, indent=2))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -63,9 +64,13 @@ def scratch_database(workdir: Path, server_url: str | None = None):
             conn.execute(sql.SQL(drop).format(sql.Identifier(name)))
 
 
-def site_environment(workdir: Path, database_url: str, port: int):
-    """Production-like: DEBUG off, a random key, plain http on loopback, nothing external."""
-    return {
+def site_environment(workdir: Path, database_url: str, port: int, redis_url: str | None = None):
+    """Production-like: DEBUG off, a random key, plain http on loopback, nothing external.
+
+    The cache is the site's own: a directory in `workdir`, or with `redis_url` keys under a
+    prefix of this run's (see `delete_redis_keys`), so nothing else using that cache is touched.
+    """
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
@@ -75,21 +80,47 @@ def site_environment(workdir: Path, database_url: str, port: int):
         "DATABASE_URL": database_url,
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
+        "CACHE_DIR": str(workdir / "cache"),
+        "REDIS_URL": "",
         # Never reach a real Akismet or mail server from a benchmark.
         "AKISMET_API_KEY": "",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # Every POST comes from the same reader.
+        "COMMENTS_FLOOD_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
     }
+    if redis_url:
+        env |= {"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"}
+    return env
+
+
+def delete_redis_keys(env) -> int:
+    """Delete the keys the site with environment `env` left in Redis; how many there were."""
+    if not env.get("REDIS_URL"):
+        return 0
+    import redis
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    # Django's Redis cache names its keys "<prefix>:<version>:<key>".
+    keys = list(client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+    client.close()
+    return len(keys)
 
 
 def prepare(env, workdir: Path, *, articles: int, comments_per_article: int, pages: list[str]):
-    """Migrate, seed and collect static files (see bench/prepare.py); return the pages."""
+    """Migrate, seed and collect static files (see bench/prepare.py).
+
+    Returns the pages, and what the database holds and how long seeding took.
+    """
     out = workdir / "pages.json"
     command = [sys.executable, "-m", "bench.prepare", str(out)]
     command += [f"--articles={articles}", f"--comments-per-article={comments_per_article}"]
     command += [f"--pages={','.join(pages)}"]
     subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True)
-    return [Page(**page) for page in json.loads(out.read_text())]
+    prepared = json.loads(out.read_text())
+    return [Page(**page) for page in prepared.pop("pages")], prepared
 
 
 def tally(env, names: list[str]):
@@ -138,6 +169,17 @@ def gunicorn(env, port: int, log_path: Path):
         yield process
 
 
+def worker_rss(process) -> list[float]:
+    """The resident memory of each of gunicorn's workers (the master's children), in MB."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        kilobytes = next(line.split()[1] for line in status if line.startswith("VmRSS:"))
+        sizes.append(round(int(kilobytes) / 1024, 1))
+    return sizes
+
+
 @contextmanager
 def background(command, env, log_path: Path):
     """Run `command` in the project directory until the block ends, its output in `log_path`."""
@@ -169,9 +211,18 @@ def wait_until_up(process, port: int, log_path: Path, timeout=30.0):
     raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s:\n{log_tail(log_path)}")
 
 
-def fetch(port: int, page: Page):
+def connection(scheme: str, port: int):
+    """An HTTP(S) connection to the bench's servers; https trusts their self-signed certificate."""
+    if scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        return http.client.HTTPSConnection(HOST, port, timeout=10, context=context)
+    return http.client.HTTPConnection(HOST, port, timeout=10)
+
+
+def fetch(port: int, page: Page, scheme="http"):
     """One request for `page`: (status, headers, body)."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    conn = connection(scheme, port)
     body = page.request_body(secrets.token_hex(8)) or None
     try:
         conn.request(page.method, page.path, body=body, headers=page.request_headers())
@@ -183,7 +234,11 @@ def fetch(port: int, page: Page):
 
 def fill_form(port: int, page: Page) -> Page:
     """`page` as a browser would post it: GET `page.form_from`, then add the hidden inputs of
-    its form that posts to `page.path`, and the CSRF cookie, to the body and headers."""
+    its form that posts to `page.path` to the body, and the page's `Origin` to the headers.
+
+    Anonymous comments need no CSRF token once the page cache is in (a cached page cannot
+    carry one); while the page still sets a CSRF cookie, it is sent back too.
+    """
     status, headers, html = fetch(port, Page("form", page.form_from))
     if status != 200:
         raise RuntimeError(f"GET {page.form_from} answered {status}")
@@ -192,12 +247,15 @@ def fill_form(port: int, page: Page) -> Page:
         cookies.load(header)
     form = _HiddenInputs(page.path)
     form.feed(html.decode())
-    if not form.found or "csrftoken" not in cookies:
+    if not form.found:
         raise RuntimeError(f"GET {page.form_from}: no form posting to {page.path}")
+    sent = {"Origin": f"http://{HOST}:{port}"}
+    if "csrftoken" in cookies:
+        sent["Cookie"] = f"csrftoken={cookies['csrftoken'].value}"
     return dataclasses.replace(
         page,
         body=f"{urlencode(form.inputs)}&{page.body}",
-        headers={**page.headers, "Cookie": f"csrftoken={cookies['csrftoken'].value}"},
+        headers={**page.headers, **sent},
     )
 
 
@@ -223,3 +281,13 @@ class _HiddenInputs(HTMLParser):
 
 def log_tail(log_path: Path, lines=40):
     return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def git_commit():
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() or None
