@@ -1,10 +1,12 @@
 """Whole pages for anonymous readers come from the cache, and never outlive what they show."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from taggit.models import Tag
 
 from blog.models import Article
+from blog.page_cache import _key
 from comments import services
 from comments.forms import sign_form
 from comments.models import Comment, ModerationSettings
@@ -47,6 +49,18 @@ class TestAnonymousReaders:
 
         assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
         assert again == html
+
+    def test_a_page_kept_in_the_process_is_still_checked_for_changes(self, client):
+        article = make_article("Kept close")
+        read(article.get_absolute_url(), client)
+        cache.delete(_key(read(article.get_absolute_url(), client)[0].wsgi_request))
+
+        assert served_from_cache(article.get_absolute_url(), client)  # from this process
+
+        article.title = "Changed since"
+        article.save()
+        response, html = read(article.get_absolute_url(), client)
+        assert response["X-Page-Cache"] == "miss" and "Changed since" in html
 
     @pytest.mark.parametrize(
         "path", ["/", "/category/world/", "/tag/x/", "/feed/", "/sitemap.xml", "/comments/feed/"]
