@@ -122,7 +122,13 @@ def bump(*names: str) -> None:
         transaction.on_commit(lambda: _bump(names))
 
 
+# How many changes this process has made: what it checked before one must be checked again.
+changes_here = 0
+
+
 def _bump(names) -> None:
+    global changes_here
+    changes_here += 1
     if _snapshot.get():
         _snapshot.get().clear()  # this request changed something: read afresh from now on
     if CONTENT in names:

@@ -135,13 +135,23 @@ class PageCacheMiddleware:
 
     def cached_response(self, request):
         key = _key(request)
-        # A page this process served lately is kept here too: then only its versions are asked
-        # of the cache, a few bytes in one round trip. Otherwise the page and the versions it
-        # was built on last time come together; a page whose versions changed takes two trips.
-        entry = self.recent.get(key)
-        if entry is not None and _is_current(entry, caching.versions(*entry[0])):
-            return _replay(request, entry)
-        names = entry[0] if entry is not None else (caching.CONTENT,)
+        # A page this process served lately is kept here too. Checked against the shared
+        # versions less than PAGE_CACHE_RECHECK_SECONDS ago, with no change made here since, it
+        # is served as it is; otherwise only its versions are asked of the cache, a few bytes.
+        kept = self.recent.get(key)
+        if kept is not None:
+            entry, checked_at, changes = kept
+            fresh = time.monotonic() - checked_at < settings.PAGE_CACHE_RECHECK_SECONDS
+            if fresh and changes == caching.changes_here and _is_young(entry):
+                return _replay(request, entry)
+            changes = caching.changes_here
+            if _is_current(entry, caching.versions(*entry[0])):
+                self.keep(key, entry, changes)
+                return _replay(request, entry)
+        # The page and the versions it was built on last time come together; a page whose
+        # versions changed takes a second trip.
+        changes = caching.changes_here
+        names = kept[0][0] if kept is not None else (caching.CONTENT,)
         current, entry = caching.versions_and_value(key, *names)
         if entry is None:
             return None
@@ -149,7 +159,7 @@ class PageCacheMiddleware:
             current = caching.versions(*entry[0])
         if not _is_current(entry, current):
             return None
-        self.keep(key, entry)
+        self.keep(key, entry, changes)
         return _replay(request, entry)
 
     def store(self, request, response):
@@ -158,11 +168,11 @@ class PageCacheMiddleware:
         entry = (request.page_versions, response.status_code, dict(response.items()),
                  response.content, time.time())  # fmt: skip
         cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        self.keep(key, entry)
+        self.keep(key, entry, changes=None)  # checked again on its first hit
 
-    def keep(self, key, entry):
+    def keep(self, key, entry, changes):
         self.recent.pop(key, None)
-        self.recent[key] = entry
+        self.recent[key] = (entry, time.monotonic(), changes)
         while len(self.recent) > LOCAL_PAGES:  # the oldest kept goes first
             try:
                 del self.recent[next(iter(self.recent))]
@@ -170,12 +180,13 @@ class PageCacheMiddleware:
                 break
 
 
+def _is_young(entry) -> bool:
+    return time.time() - entry[4] < settings.PAGE_CACHE_SECONDS
+
+
 def _is_current(entry, current) -> bool:
-    built_on, created = entry[0], entry[4]
-    return (
-        dict(zip(built_on, current, strict=True)) == built_on
-        and time.time() - created < settings.PAGE_CACHE_SECONDS
-    )
+    built_on = entry[0]
+    return dict(zip(built_on, current, strict=True)) == built_on and _is_young(entry)
 
 
 def _replay(request, entry):

@@ -161,6 +161,9 @@ else:
 # though any change to what a page shows replaces it at once (blog/page_cache.py). HTTP caches
 # in front may keep them PAGE_CACHE_SHARED_SECONDS, and serve them stale while they refresh.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# A page an app server served lately is checked against the shared versions at most this often:
+# a change made on another server shows there within this time (on the same server, at once).
+PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS", "0.5"))
 PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "60"))
 PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "300"))
 

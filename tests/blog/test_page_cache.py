@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from taggit.models import Tag
 
+from blog import caching
 from blog.models import Article
 from blog.page_cache import _key
 from comments import services
@@ -61,6 +62,17 @@ class TestAnonymousReaders:
         article.save()
         response, html = read(article.get_absolute_url(), client)
         assert response["X-Page-Cache"] == "miss" and "Changed since" in html
+
+    def test_a_change_made_on_another_server_shows_within_the_recheck_time(self, client, settings):
+        settings.PAGE_CACHE_RECHECK_SECONDS = 60
+        url = make_article("Elsewhere").get_absolute_url()
+        read(url, client), read(url, client)  # drawn, then checked and kept by this server
+
+        cache.incr(f"version:{caching.CONTENT}")  # another server changed the content
+
+        assert served_from_cache(url, client)  # checked less than a minute ago
+        settings.PAGE_CACHE_RECHECK_SECONDS = 0
+        assert not served_from_cache(url, client)
 
     @pytest.mark.parametrize(
         "path", ["/", "/category/world/", "/tag/x/", "/feed/", "/sitemap.xml", "/comments/feed/"]
