@@ -99,7 +99,8 @@ class PageCacheMiddleware:
         anonymous = is_anonymous_read(request)
         use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0 and _is_reader_page(request)
         if use_cache:
-            hit = self.cached_response(request)
+            key = _key(request)
+            hit = self.cached_response(request, key)
             if hit is not None:
                 return hit
         request.page_versions = None  # set by process_view for a reader page
@@ -125,7 +126,7 @@ class PageCacheMiddleware:
                 set_response_etag(response)
             response.headers.setdefault("Last-Modified", http_date(time.time()))
             if use_cache and request.method == "GET":
-                self.store(request, response)
+                self.store(key, request, response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -133,8 +134,7 @@ class PageCacheMiddleware:
             request.page_versions = {}
             depends_on(request, caching.CONTENT)
 
-    def cached_response(self, request):
-        key = _key(request)
+    def cached_response(self, request, key):
         # A page this process served lately is kept here too. Checked against the shared
         # versions less than PAGE_CACHE_RECHECK_SECONDS ago, with no change made here since, it
         # is served as it is; otherwise only its versions are asked of the cache, a few bytes.
@@ -162,9 +162,8 @@ class PageCacheMiddleware:
         self.keep(key, entry, changes)
         return _replay(request, entry)
 
-    def store(self, request, response):
+    def store(self, key, request, response):
         response["X-Page-Cache"] = "miss"
-        key = _key(request)
         entry = (request.page_versions, response.status_code, dict(response.items()),
                  response.content, time.time())  # fmt: skip
         cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)

@@ -256,12 +256,7 @@ class TestPersonalPages:
         article = make_article("Moderated")
         read(article.get_absolute_url())
 
-        posted = client.post(
-            "/comments/post/",
-            {"article": article.pk, "name": "Rosa", "email": "rosa@example.com",
-             "content": "Mine, awaiting moderation.", "signature": signature(article)},
-            headers=OURS,
-        )  # fmt: skip
+        posted = post_comment(article, OURS, client, content="Mine, awaiting moderation.")
         assert posted.status_code == 302
         assert "no-store" in posted["Cache-Control"]
 
@@ -294,19 +289,10 @@ class TestPersonalPages:
 class TestAnonymousPosts:
     """Comment and like forms on shared pages: checked by origin, not by a per-visitor token."""
 
-    def post_comment(self, article, headers, client=None):
-        client = client or Client(enforce_csrf_checks=True)
-        return client.post(
-            "/comments/post/",
-            {"article": article.pk, "name": "Ben", "email": "ben@example.com",
-             "content": "From somewhere.", "signature": signature(article)},
-            headers=headers,
-        )  # fmt: skip
-
     def test_from_our_own_page(self):
         article = make_article("Open")
 
-        assert self.post_comment(article, OURS).status_code == 302
+        assert post_comment(article, OURS).status_code == 302
         assert Comment.objects.count() == 1
 
     @pytest.mark.parametrize(
@@ -316,23 +302,27 @@ class TestAnonymousPosts:
     def test_from_another_site_or_nowhere_is_refused(self, headers):
         article = make_article("Open")
 
-        assert self.post_comment(article, headers).status_code == 403
+        assert post_comment(article, headers).status_code == 403
         assert Comment.objects.count() == 0
 
     def test_an_older_browser_sending_only_the_referer(self):
         article = make_article("Open")
         headers = {"Referer": f"http://testserver{article.get_absolute_url()}"}
 
-        assert self.post_comment(article, headers).status_code == 302
+        assert post_comment(article, headers).status_code == 302
 
     def test_a_signed_in_user_still_needs_the_token(self):
         article = make_article("Open")
         client = Client(enforce_csrf_checks=True)
         client.force_login(make_user("member"))
 
-        assert self.post_comment(article, OURS, client).status_code == 403
+        assert post_comment(article, OURS, client).status_code == 403
         assert Comment.objects.count() == 0
 
 
-def signature(article):
-    return sign_form(article.pk)
+def post_comment(article, headers, client=None, content="From somewhere."):
+    """A reader sends the comment form of `article`, as their browser would."""
+    client = client or Client(enforce_csrf_checks=True)
+    form = {"article": article.pk, "name": "Ben", "email": "ben@example.com",
+            "content": content, "signature": sign_form(article.pk)}  # fmt: skip
+    return client.post("/comments/post/", form, headers=headers)
