@@ -35,6 +35,10 @@ def likes_version_name(article_id: int) -> str:
     return f"likes:{article_id}"
 
 
+def is_likes_version(name: str) -> bool:
+    return name.startswith("likes:")
+
+
 def _key(name: str) -> str:
     return f"version:{name}"
 

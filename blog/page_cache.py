@@ -16,8 +16,10 @@ origin, as browsers declare in the Origin header, and asks signed-in users for t
 """
 
 import hashlib
+import re
 import time
 from functools import wraps
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -34,10 +36,19 @@ from comments.threads import REMEMBER_COOKIES
 from . import caching
 
 SAFE_METHODS = ("GET", "HEAD")
-# The query parameters reader pages read; any other (utm_source=…) shares the page without it.
-QUERY_PARAMETERS = ("s", "cpage", "replytocom")
+# Query parameters that only say where a reader came from: the page is the same without them.
+# Every other parameter is part of the page's address (`?page=0`, `?p=4` are other answers).
+TRACKING = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref|ref_src")
 # Pages each process also keeps in memory (about 60 kB each), to be checked without fetching.
 LOCAL_PAGES = 200
+
+
+class CachedPage(NamedTuple):
+    built_on: dict  # version name → the version the page was drawn with
+    status: int
+    headers: dict
+    content: bytes
+    created: float  # time.time() when drawn
 
 
 def personal_cookies():
@@ -81,7 +92,9 @@ def _is_reader_page(request) -> bool:
 
 
 def _key(request) -> str:
-    query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in QUERY_PARAMETERS))
+    query = urlencode(
+        sorted((k, v) for k, v in request.GET.lists() if not TRACKING.fullmatch(k)), doseq=True
+    )
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
 
@@ -115,6 +128,7 @@ class PageCacheMiddleware:
             # Drawn for this reader (or a preview, already marked): no one else may see it.
             patch_cache_control(response, private=True, no_store=True)
         elif response.status_code == 200 and not response.streaming:
+            _vary_not_on_cookie(response)
             patch_cache_control(
                 response,
                 public=True,
@@ -145,18 +159,18 @@ class PageCacheMiddleware:
             if fresh and changes == caching.changes_here and _is_young(entry):
                 return _replay(request, entry)
             changes = caching.changes_here
-            if _is_current(entry, caching.versions(*entry[0])):
+            if _is_current(entry, caching.versions(*entry.built_on)):
                 self.keep(key, entry, changes)
                 return _replay(request, entry)
         # The page and the versions it was built on last time come together; a page whose
         # versions changed takes a second trip.
         changes = caching.changes_here
-        names = kept[0][0] if kept is not None else (caching.CONTENT,)
+        names = tuple(kept[0].built_on) if kept is not None else (caching.CONTENT,)
         current, entry = caching.versions_and_value(key, *names)
-        if entry is None:
+        if not isinstance(entry, CachedPage):
             return None
-        if tuple(entry[0]) != tuple(names):
-            current = caching.versions(*entry[0])
+        if tuple(entry.built_on) != names:
+            current = caching.versions(*entry.built_on)
         if not _is_current(entry, current):
             return None
         self.keep(key, entry, changes)
@@ -164,8 +178,8 @@ class PageCacheMiddleware:
 
     def store(self, key, request, response):
         response["X-Page-Cache"] = "miss"
-        entry = (request.page_versions, response.status_code, dict(response.items()),
-                 response.content, time.time())  # fmt: skip
+        entry = CachedPage(request.page_versions, response.status_code, dict(response.items()),
+                           response.content, time.time())  # fmt: skip
         cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         self.keep(key, entry, changes=None)  # checked again on its first hit
 
@@ -179,20 +193,41 @@ class PageCacheMiddleware:
                 break
 
 
-def _is_young(entry) -> bool:
-    return time.time() - entry[4] < settings.PAGE_CACHE_SECONDS
+def _vary_not_on_cookie(response) -> None:
+    """An anonymous page is the same for every reader who brings no personal cookie, and those
+    who do are never served it (here or by the nginx in front): it does not vary by Cookie,
+    though something looked for a session that was not there."""
+    vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+    kept = [v for v in vary if v.lower() != "cookie"]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    elif "Vary" in response:
+        del response["Vary"]
 
 
-def _is_current(entry, current) -> bool:
-    built_on = entry[0]
-    return dict(zip(built_on, current, strict=True)) == built_on and _is_young(entry)
+def _is_young(entry: CachedPage) -> bool:
+    return time.time() - entry.created < settings.PAGE_CACHE_SECONDS
 
 
-def _replay(request, entry):
-    _built_on, status, headers, content, _created = entry
-    response = HttpResponse(content, status=status, headers=headers)
+def _is_current(entry: CachedPage, current) -> bool:
+    """Whether every version the page was drawn with is still current.
+
+    A like changes only the count on its article's page: that page is drawn again at most
+    once every PAGE_CACHE_LIKES_SECONDS, however often readers press the button.
+    """
+    if not _is_young(entry):
+        return False
+    age = time.time() - entry.created
+    return all(
+        built == now or (caching.is_likes_version(name) and age < settings.PAGE_CACHE_LIKES_SECONDS)
+        for (name, built), now in zip(entry.built_on.items(), current, strict=True)
+    )
+
+
+def _replay(request, entry: CachedPage):
+    response = HttpResponse(entry.content, status=entry.status, headers=entry.headers)
     response["X-Page-Cache"] = "hit"
-    return get_conditional_response(request, etag=headers.get("ETag"), response=response)
+    return get_conditional_response(request, etag=entry.headers.get("ETag"), response=response)
 
 
 def _same_origin(request) -> bool:

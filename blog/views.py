@@ -126,21 +126,35 @@ class DateArchiveView(ArticleListMixin, ListView):
             start = datetime.date(year, 1 if month is None else month, 1 if day is None else day)
         except ValueError as exc:
             raise Http404(_("No such date.")) from exc
-        if day is not None:
-            end, self.period = start + datetime.timedelta(days=1), "day"
-        elif month is not None:
-            end, self.period = (start + datetime.timedelta(days=32)).replace(day=1), "month"
-        else:
-            end, self.period = start.replace(year=year + 1), "year"
+        self.period = "day" if day is not None else "month" if month is not None else "year"
         self.start = start
         tz = timezone.get_current_timezone()
-        bounds = [datetime.datetime.combine(d, datetime.time(), tzinfo=tz) for d in (start, end)]
-        return (
-            super().get_articles().filter(published_at__gte=bounds[0], published_at__lt=bounds[1])
+        articles = (
+            super()
+            .get_articles()
+            .filter(published_at__gte=datetime.datetime.combine(start, datetime.time(), tzinfo=tz))
         )
+        end = _period_end(start, self.period)
+        if end is not None:  # the last day of year 9999 has no next day
+            articles = articles.filter(
+                published_at__lt=datetime.datetime.combine(end, datetime.time(), tzinfo=tz)
+            )
+        return articles
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(period=self.period, start=self.start, **kwargs)
+
+
+def _period_end(start: datetime.date, period: str) -> datetime.date | None:
+    """The first day after the day, month or year that starts on `start`, if there is one."""
+    try:
+        if period == "day":
+            return start + datetime.timedelta(days=1)
+        if period == "month":
+            return (start + datetime.timedelta(days=32)).replace(day=1)
+        return start.replace(year=start.year + 1)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _visitor(request):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -34,7 +35,10 @@ class Node:
 
 
 def my_comment_ids(request) -> list[int]:
-    return request.session.get(SESSION_KEY, []) if hasattr(request, "session") else []
+    """The comments this browser posted; the session is read only when the browser has one."""
+    if not hasattr(request, "session") or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return []
+    return request.session.get(SESSION_KEY, [])
 
 
 def remember_comment(request, comment: Comment) -> None:

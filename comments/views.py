@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from blog.models import Article
 from blog.page_cache import token_for_signed_in
 from blog.views import ArticleView
+from config.client import client_ip
 
 from . import services
 from .forms import CommentForm, sign_form
@@ -14,10 +15,6 @@ from .models import Comment
 from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
 
 REMEMBER_SECONDS = 365 * 24 * 3600
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _render_article(request, article, form, *, status, error=""):
@@ -66,7 +63,7 @@ def _post_comment(request):
             error = _("The comment you are replying to is not available.")
             return _render_article(request, article, form, status=400, error=error)
     comment = form.build_comment(article=article, parent=parent)
-    comment.author_ip = _client_ip(request)
+    comment.author_ip = client_ip(request)
     comment.user_agent = request.headers.get("User-Agent", "")[:1000]
     comment.referrer = request.headers.get("Referer", "")[:1000]
     try:

@@ -9,11 +9,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .client import client_ip
+
 logger = logging.getLogger("broadsheet.security")
 
 
 def _keys(request, username: str) -> list[str]:
-    ip = request.META.get("REMOTE_ADDR", "") if request else ""
+    ip = (client_ip(request) or "") if request else ""
     user = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
     return [f"login-failures:ip:{ip}", f"login-failures:user:{user}"]
 

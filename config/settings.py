@@ -4,8 +4,6 @@ Every variable read here is listed, with its default, in README.md and .env.exam
 """
 
 import os
-import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,17 +29,15 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-# Under pytest the suite sets its own safe values; nothing else is relaxed by this.
-TESTING = "pytest" in sys.modules
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string, "
             "or set DJANGO_DEBUG=1 for local development."
         )
-    # Only ever used with DEBUG on or under the test runner, never in production.
+    # Only ever used with DEBUG on, never in production.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -124,13 +120,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not shared-cache memory, so tests against a live server lock like production.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"broadsheet-test-{os.getpid()}.sqlite3")
-    }
-elif TESTING:
-    # One test database per run, so two runs against one server do not collide.
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
@@ -139,21 +128,23 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # Under pytest, a prefix of the run's own, so two runs can share one Redis.
-            "KEY_PREFIX": f"test-{os.getpid()}"
-            if TESTING
-            else env("CACHE_KEY_PREFIX", "broadsheet"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
         }
     }
-elif TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    # Shared by every process on the box (gunicorn workers, db_worker), so a change seen by
-    # one is seen by all. Several boxes share Redis instead.
+    # One box: a SQLite-backed cache on disk that every process on it shares (gunicorn workers,
+    # db_worker), so a change seen by one is seen by all. Its add() and incr() are atomic and
+    # it never evicts a live key: flood windows, sign-in failures and cache versions hold until
+    # they expire. Expired entries are dropped as new ones are written.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "diskcache.DjangoCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
+            "SHARDS": 4,
+            # Seconds a process waits for another's write before a read counts as a miss.
+            "DATABASE_TIMEOUT": 1.0,
+            "OPTIONS": {"eviction_policy": "none"},
         }
     }
 
@@ -164,6 +155,11 @@ PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # A page an app server served lately is checked against the shared versions at most this often:
 # a change made on another server shows there within this time (on the same server, at once).
 PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS", "0.5"))
+# A like shows on its article's cached page within this many seconds (at most one redraw per
+# article per window, however many readers press the button); the liker sees it at once.
+PAGE_CACHE_LIKES_SECONDS = float(env("PAGE_CACHE_LIKES_SECONDS", "10"))
+# Likes from one address (config/client.py) in a minute, across all articles.
+LIKES_PER_MINUTE = int(env("LIKES_PER_MINUTE", "30"))
 PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "60"))
 PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "300"))
 
@@ -193,7 +189,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -222,6 +218,12 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# The proxies in front (nginx, a load balancer): IP addresses or networks, comma-separated.
+# A request from one of them is from the address it puts in X-Forwarded-For; any other request
+# is from its own peer address, whatever headers it sends (config/client.py). None by default,
+# so a site reached directly cannot be fooled by a forged header.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # Akismet (see comments/spam.py). Without a key, Akismet is off and the site rules decide.
 AKISMET_API_KEY = env("AKISMET_API_KEY")

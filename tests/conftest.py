@@ -1,8 +1,21 @@
 """Shared fixtures: a media folder per test, and the Akismet-compatible server."""
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.akismet_server import AkismetServer
+
+# Property-based tests: the same examples on every run and machine (a fixed seed), so CI is
+# repeatable; failures found are replayed from .hypothesis/, which git ignores.
+hypothesis_settings.register_profile(
+    "broadsheet",
+    derandomize=True,
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("broadsheet")
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +37,9 @@ def _clear_cache():
     """Empty this run's cache. On Redis, only this run's keys: another run may share the server."""
     from django.core.cache import cache
 
-    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+    from config.redis_cache import RedisCache
+
+    if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
         if keys:

@@ -287,6 +287,6 @@ def test_old_links_answer_301(settings, client):
     link = "https://wpthemetestdata.wordpress.com/2013/01/10/markup-image-alignment/"
     response = client.get(urlsplit(link).path, follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][1] == 301
-    # Drafts are not given away; unknown IDs fall through to the home page.
-    assert client.get("/?p=1164").status_code == 200
-    assert client.get("/?p=999999").status_code == 200
+    # Drafts are not given away; unknown IDs are not found, as on WordPress.
+    assert client.get("/?p=1164").status_code == 404
+    assert client.get("/?p=999999").status_code == 404

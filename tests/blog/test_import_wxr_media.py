@@ -122,8 +122,8 @@ def test_query_links(client, links):
     assert client.get("/?page_id=3")["Location"] == "/about/"
     assert client.get("/?p=3")["Location"] == "/about/"  # ?p= reaches pages too
     assert client.get("/?cat=3")["Location"] == "/category/news/"
-    assert client.get("/?p=2").status_code == 200  # a draft is not given away
-    assert client.get("/?p=abc").status_code == 200
+    assert client.get("/?p=2").status_code == 404  # a draft is not given away
+    assert client.get("/?p=abc").status_code == 404
 
 
 def test_old_permalinks_redirect_only_after_a_404(client, links):
@@ -147,6 +147,6 @@ def test_pages_that_exist_pay_nothing(client, links):
     assert len(lookups("/no-such-page/", 404)) == 1
 
 
-def test_odd_query_values_fall_through(client, links):
-    assert client.get("/?p=" + "9" * 40).status_code == 200
-    assert client.get("/?p=-1").status_code == 200
+def test_odd_query_values_are_not_found(client, links):
+    assert client.get("/?p=" + "9" * 40).status_code == 404
+    assert client.get("/?p=-1").status_code == 404

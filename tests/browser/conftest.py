@@ -53,7 +53,9 @@ def browser():
 @pytest.fixture
 def live_site(live_server, settings, monkeypatch, media_root):
     """The live server's address, with the site as the browser tests need it."""
-    settings.COMMENTS_FLOOD_SECONDS = 0  # every browser here posts from 127.0.0.1
+    # The test stands where nginx would: each browser context is a reader of its own address,
+    # told to the site in X-Forwarded-For by the trusted proxy at 127.0.0.1.
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     # config/urls.py hands MEDIA_ROOT to the media view when it is imported; tests/conftest.py
     # gives each test a media folder of its own, so point the view there too.
     from config import urls
@@ -94,6 +96,8 @@ def new_context(browser, live_site):
     def new_context(**options):
         """A context 1280 × 900 with JavaScript on, unless `options` say otherwise."""
         options.setdefault("viewport", {"width": 1280, "height": 900})
+        address = f"192.0.2.{len(contexts) + 10}"  # documentation addresses, one per reader
+        options.setdefault("extra_http_headers", {"X-Forwarded-For": address})
         context = browser.new_context(base_url=live_site, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", watch)

@@ -27,6 +27,7 @@ def post_as_new_reader(article, name, content):
             "signature": sign_form(article.pk),
         },
         HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        REMOTE_ADDR=f"192.0.2.{Comment.objects.count() + 100}",  # each reader their own address
     )
     assert response.status_code == 302, response.status_code
     return Comment.objects.get(content=content)

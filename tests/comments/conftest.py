@@ -10,9 +10,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils.html import VOID_ELEMENTS
 
+from comments import services
 from comments.forms import sign_form
 from comments.models import Comment, ModerationSettings
 from tests.factories import make_article, make_category
@@ -60,12 +62,18 @@ def ada_returns(article):
     )
 
 
-@pytest.fixture
-def no_flood(settings):
-    settings.COMMENTS_FLOOD_SECONDS = 0
-
-
 # Posting -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def time_passes():
+    """The flood window of every comment so far is over: the same reader may post again."""
+
+    def time_passes():
+        for comment in Comment.objects.all():
+            cache.delete_many(services._flood_keys(comment))
+
+    return time_passes
 
 
 def form_data(article, **fields):

@@ -180,10 +180,11 @@ def recheck(django_capture_on_commit_callbacks):
 
 
 def test_recheck_asks_again_about_due_comments_only_and_applies_the_verdict(
-    akismet, post, article, ada_returns, recheck, no_flood
+    akismet, post, article, ada_returns, recheck, time_passes
 ):
     akismet.set_fault("500")
     due = posted(post(article, content="Due now."))
+    time_passes()
     later = posted(post(article, content="Not yet."))
     Comment.objects.filter(pk=due.pk).update(next_check_at=timezone.now() - timedelta(seconds=1))
     akismet.reset()
@@ -247,8 +248,11 @@ def test_moderator_deciding_while_akismet_answers_is_not_overridden(
     assert "Akismet flagged this as spam." not in history(comment)
 
 
-def test_recheck_all_held_asks_about_the_whole_queue(akismet, post, article, recheck, no_flood):
-    held = [posted(post(article, content=f"Number {n}.")) for n in range(3)]
+def test_recheck_all_held_asks_about_the_whole_queue(akismet, post, article, recheck):
+    held = [
+        posted(post(article, content=f"Number {n}.", email=f"reader{n}@example.com"))
+        for n in range(3)
+    ]
     akismet.reset()
 
     output = recheck("--all-held", "--batch-size", "2")
@@ -275,7 +279,7 @@ def test_recheck_refuses_a_batch_size_below_one(recheck):
 # The key -----------------------------------------------------------------------------------
 
 
-def test_invalid_key_alerts_moderators_once(akismet, post, article, mailoutbox, no_flood):
+def test_invalid_key_alerts_moderators_once(akismet, post, article, mailoutbox):
     make_moderator()
     akismet.set_fault("invalid_key")
 
@@ -290,21 +294,23 @@ def test_invalid_key_alerts_moderators_once(akismet, post, article, mailoutbox, 
 
 
 def test_key_that_works_again_alerts_again_when_it_next_fails(
-    akismet, post, article, mailoutbox, no_flood
+    akismet, post, article, mailoutbox, time_passes
 ):
     make_moderator()
     akismet.set_fault("invalid_key")
     post(article, content="One.")
     akismet.reset()
+    time_passes()
     post(article, content="Two.")
     akismet.set_fault("invalid_key")
+    time_passes()
     post(article, content="Three.")
 
     assert [m.subject for m in mailoutbox].count(KEY_ALERT) == 2
 
 
 def test_without_a_key_the_site_rules_decide_and_nothing_is_sent(
-    akismet, post, article, ada_returns, settings, no_flood
+    akismet, post, article, ada_returns, settings
 ):
     settings.AKISMET_API_KEY = ""
 

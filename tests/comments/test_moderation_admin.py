@@ -344,7 +344,7 @@ def test_held_comment_emails_moderators_a_digest(moderator, post, article, mailo
     assert f"{settings.SITE_URL}{QUEUE}?status__exact=held" in digest.body
 
 
-def test_at_most_one_digest_per_ten_minutes(moderator, post, article, mailoutbox, no_flood):
+def test_at_most_one_digest_per_ten_minutes(moderator, post, article, mailoutbox):
     post(article, name="Ann", email="ann@example.com")
     post(article, name="Bob", email="bob@example.com")
     (first,) = digests(mailoutbox)
@@ -373,7 +373,7 @@ def test_unticked_email_moderators_sends_no_digest(moderator, rules, post, artic
 
 @pytest.mark.parametrize("akismet_on", [True, False], ids=["akismet", "without-akismet"])
 def test_comments_held_in_the_quiet_window_are_emailed_by_the_cron_job(
-    request, akismet_on, moderator, post, article, mailoutbox, no_flood,
+    request, akismet_on, moderator, post, article, mailoutbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     if akismet_on:
@@ -408,7 +408,7 @@ def test_author_is_told_when_a_moderator_approves(act, queue, mailoutbox):
 
 
 def test_author_is_not_told_of_held_comments_or_their_own(
-    post, client, article, mailoutbox, no_flood
+    post, client, article, mailoutbox
 ):
     post(article, content="Held.")
     assert [m for m in mailoutbox if m.to == ["writer@example.com"]] == []

@@ -1,0 +1,42 @@
+"""Text a person typed, made safe to store and show: one normalisation at every door.
+
+Forms, the importer and search call these before anything is stored or looked up, so feeds
+stay XML 1.0, pages stay valid HTML, and a one-line field never holds a line break.
+"""
+
+import re
+import unicodedata
+
+# Not allowed in XML 1.0 or HTML text: C0 and C1 controls (tab and line feed are kept),
+# UTF-16 surrogates, and the Unicode noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+)
+# Characters that change nothing a reader sees, yet split a word for a naive match: format
+# characters (zero-width space and joiners, soft hyphen, bidi controls), variation selectors,
+# the combining grapheme joiner and the Hangul fillers.
+_INVISIBLE = re.compile("[\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def clean_text(value: str) -> str:
+    """Multi-line text: line breaks as `\\n`, and no character XML or HTML forbids."""
+    return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_line(value: str) -> str:
+    """One-line text (a name, an address): `clean_text`, with any line break or tab a space."""
+    return re.sub(r"[\t\n\u2028\u2029]+", " ", clean_text(value))
+
+
+def fold(value: str) -> str:
+    """The form two texts share when a reader would call them the same word.
+
+    NFKC (full-width letters and ligatures become plain ones), case-folded, with invisible
+    characters removed: `ｃａ\\u200bｓｉｎｏ` folds to `casino`.
+    """
+    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", visible)).casefold()
