@@ -1,0 +1,50 @@
+"""The cache the site runs on (the disk cache on one box, Redis with REDIS_URL) keeps what
+security relies on: nothing live is evicted, and counters are atomic across processes."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.cluster import ROOT
+
+
+def test_security_keys_survive_thousands_of_pages():
+    cache.add("comments:flood:ip:198.51.100.1", 1, timeout=60)
+    cache.add("login-failures:ip:198.51.100.1", 4, timeout=900)
+
+    # More pages than an article a day for five years; FileBasedCache kept 300 entries.
+    for n in range(2_000):
+        cache.set(f"page:{n}", b"x" * 2_000, timeout=300)
+
+    assert cache.get("comments:flood:ip:198.51.100.1") == 1
+    assert cache.get("login-failures:ip:198.51.100.1") == 4
+    assert cache.get("page:0") == b"x" * 2_000
+
+
+def test_counters_are_atomic_across_processes():
+    cache.set("counter", 0, timeout=60)
+    script = textwrap.dedent(
+        """
+        import django
+        django.setup()
+        from django.core.cache import cache
+        for _ in range(200):
+            cache.incr("counter")
+        """
+    )
+    env_settings = {
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "CACHE_DIR": str(settings.CACHES["default"]["LOCATION"]),
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+    }
+    env = {**os.environ, **env_settings}
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env) for _ in range(3)
+    ]
+    assert [worker.wait(timeout=60) for worker in workers] == [0, 0, 0]
+
+    assert cache.get("counter") == 600
