@@ -88,7 +88,7 @@ def test_wordpress_query_addresses_answer_as_wordpress_does(site):
     assert answer("/?page_id=306") == (301, "/about/")
     assert answer("/?cat=7") == (301, "/category/news/")
     assert answer("/?tag=politics") == (301, "/tag/politics/")
-    assert answer(f"/?author=2")[1] == f"/author/{site.authors.first().username}/"
+    assert answer("/?author=2")[1] == f"/author/{site.authors.first().username}/"
     assert answer("/?m=202401") == (301, "/2024/01/")
     assert answer("/?paged=2&s=warm") == (301, "/page/2/?s=warm")
     assert answer("/?attachment_id=9")[0] == 301
