@@ -407,9 +407,7 @@ def test_author_is_told_when_a_moderator_approves(act, queue, mailoutbox):
     assert "Held one" in mailoutbox[0].body
 
 
-def test_author_is_not_told_of_held_comments_or_their_own(
-    post, client, article, mailoutbox
-):
+def test_author_is_not_told_of_held_comments_or_their_own(post, client, article, mailoutbox):
     post(article, content="Held.")
     assert [m for m in mailoutbox if m.to == ["writer@example.com"]] == []
 
