@@ -144,7 +144,7 @@ def seed_comments(article, count: int):
     """Top `article` up to `count` approved comments, spread from its publication until now."""
     from django.utils import timezone
 
-    from blog.management.commands.generate_content import COMMENTERS, Writer
+    from demo.management.commands.generate_content import COMMENTERS, Writer
     from comments.models import Comment
 
     missing = count - article.comments.approved().count()

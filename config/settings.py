@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "blog",
     "comments",
+    # `manage.py demo` and `generate_content`; no models or URLs, not needed in production.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 The README's first command. Safe to run again: everything is keyed on slugs, titles and
 usernames, so a second run creates nothing twice and leaves editors' changes alone. The content,
-written for the demo, is in blog/demo_content.py.
+written for the demo, is in demo/content.py.
 """
 
 import datetime
@@ -25,7 +25,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageOps
 
-from blog.demo_content import (
+from demo.content import (
     ARTICLES,
     AUTHORS,
     CATEGORIES,
