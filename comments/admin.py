@@ -1,6 +1,7 @@
 """The moderation queue: the Django admin, opening on the comments that need review."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
@@ -54,6 +55,24 @@ class EventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def website_host(url: str) -> str:
+    """The host of a commenter's website as a moderator should read it.
+
+    An internationalised host is shown in both forms, `аpple.com (xn--pple-43d.com)`, so a
+    look-alike of a well-known name gives itself away.
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+        unicode_host = ascii_host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host
+    return unicode_host if unicode_host == ascii_host else f"{unicode_host} ({ascii_host})"
 
 
 def _moderation_action(service, description, done):
@@ -189,10 +208,13 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("author"), ordering="author_name")
     def author(self, comment):
         return format_html(
-            "{}<br><small>{}</small><br><small>{}</small>",
+            '<bdi>{}</bdi><br><small dir="ltr">{}</small><br><small>{}</small>{}',
             comment.author_name,
             comment.author_email,
             comment.author_ip or "",
+            format_html('<br><small dir="ltr">{}</small>', website_host(comment.author_url))
+            if comment.author_url
+            else "",
         )
 
     @admin.display(description=_("approved comments"), ordering="approved_total")

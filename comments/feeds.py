@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from blog import caching
 from blog.models import Article
 from blog.page_cache import depends_on
+from blog.text import clean_line
 
 from .models import Comment
 from .templatetags.comment_tags import comment_html
@@ -40,9 +41,11 @@ class LatestCommentsFeed(Feed):
             .order_by("-submitted_at")[:FEED_ITEMS]
         )
 
+    # Comments stored before input was cleaned at the door may hold characters XML 1.0 forbids:
+    # one of them would make the whole feed unreadable.
     def item_title(self, item):
-        return _("Comment on %(title)s by %(name)s") % {
-            "title": item.article.title, "name": item.author_name}  # fmt: skip
+        return clean_line(_("Comment on %(title)s by %(name)s") % {
+            "title": item.article.title, "name": item.author_name})  # fmt: skip
 
     def item_description(self, item):
         return comment_html(item.content)
@@ -54,7 +57,7 @@ class LatestCommentsFeed(Feed):
         return item.submitted_at
 
     def item_author_name(self, item):
-        return item.author_name
+        return clean_line(item.author_name)
 
 
 class ArticleCommentsFeed(LatestCommentsFeed):

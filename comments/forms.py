@@ -8,6 +8,8 @@ from django.core import signing
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from blog.text import clean_line, clean_text
+
 from .models import MAX_CONTENT, MAX_EMAIL, MAX_NAME, MAX_URL, Comment
 
 SIGNER_SALT = "comments.form"
@@ -47,8 +49,19 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),  # fmt: skip
     )
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    # Normalised at the door (blog/text.py), before validation: what is stored, and what the
+    # form shows again after an error, holds no control character and no line break in a line.
+    ONE_LINE = ("name", "email", "url", "hp_website")
+    PARAGRAPHS = ("content",)
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name in self.ONE_LINE + self.PARAGRAPHS:
+                if isinstance(data.get(name), str):
+                    clean = clean_line if name in self.ONE_LINE else clean_text
+                    data[name] = clean(data[name])
+        super().__init__(data, *args, **kwargs)
         self.user = user if user is not None and user.is_authenticated else None
         if self.user:
             # Signed-in readers comment as themselves.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from blog.text import fold
+
 URL_PATTERN = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
@@ -62,9 +64,13 @@ def count_links(text: str) -> int:
 
 
 def find_word(words: list[str], *fields: str) -> str | None:
-    """The first of `words` (lower case) that appears in any of `fields`, or None."""
-    haystack = "\n".join(fields).lower()
-    return next((word for word in words if word in haystack), None)
+    """The first of `words` that appears in any of `fields`, or None.
+
+    Compared as a reader reads them (`fold`): case, full-width letters and invisible
+    characters such as a zero-width space make no difference.
+    """
+    haystack = fold("\n".join(fields))
+    return next((word for word in words if fold(word) and fold(word) in haystack), None)
 
 
 def screen(fields: dict, rules) -> Decision | None:

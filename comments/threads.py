@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from blog import caching
+from blog.text import clean_line
 
 from . import spam
 from .forms import CommentForm, sign_form
@@ -32,6 +34,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
     is_placeholder: bool = False  # removed, kept so its replies keep their place
     is_pending: bool = False  # held: shown only to the person who posted it
+
+
+def remembered(request, cookie: str) -> str:
+    """What the comment form remembered in `cookie` (percent-encoded), as one clean line."""
+    return clean_line(unquote(request.COOKIES.get(cookie, ""), errors="replace"))
 
 
 def my_comment_ids(request) -> list[int]:
@@ -128,7 +135,7 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
     if reply_to is not None and reply_to.status != Comment.Status.APPROVED:
         reply_to = None
     if form is None:
-        initial = {name: request.COOKIES.get(key, "") for name, key in REMEMBER_COOKIES.items()}
+        initial = {name: remembered(request, key) for name, key in REMEMBER_COOKIES.items()}
         initial.update(
             remember=bool(initial["name"]),
             parent=reply_to.pk if reply_to else None,

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -91,8 +93,10 @@ def _remember_author(response, form):
         return
     for name, cookie in REMEMBER_COOKIES.items():
         if form.cleaned_data.get("remember"):
-            response.set_cookie(cookie, form.cleaned_data.get(name) or "", max_age=REMEMBER_SECONDS,
-                                samesite="Lax", httponly=True)  # fmt: skip
+            # Percent-encoded: a header holds Latin-1 only, and a name may be Иван or 李.
+            value = quote(form.cleaned_data.get(name) or "", safe="@")
+            response.set_cookie(cookie, value, max_age=REMEMBER_SECONDS, samesite="Lax",
+                                httponly=True)  # fmt: skip
         else:
             response.delete_cookie(cookie)
 
