@@ -36,6 +36,10 @@ class CommentQuerySet(models.QuerySet):
         )
         return self.held().filter(failed | never_checked)
 
+    def reports_due(self, now=None):
+        """Moderators' spam and not-spam reports that failed and are due for another try."""
+        return self.exclude(report_pending="").filter(next_report_at__lte=now or timezone.now())
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -121,6 +125,16 @@ class Comment(models.Model):
     check_attempts = models.PositiveSmallIntegerField(_("Akismet attempts"), default=0)
     next_check_at = models.DateTimeField(_("next Akismet try"), null=True, blank=True)
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A moderator's decision still to be reported to Akismet ("spam" or "ham"), and when to try
+    # again after a failed report.
+    report_pending = models.CharField(
+        _("report to Akismet"), max_length=4, blank=True, default="", editable=False,
+        choices=[("spam", _("spam")), ("ham", _("not spam"))],
+    )  # fmt: skip
+    report_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    next_report_at = models.DateTimeField(
+        _("next report try"), null=True, blank=True, editable=False
+    )
     is_removed = models.BooleanField(
         _("removed"),
         default=False,
@@ -146,9 +160,19 @@ class Comment(models.Model):
                 ),
                 name="comment_verdict_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(report_pending__in=["", "spam", "ham"]),
+                name="comment_report_pending_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["article", "status", "submitted_at"], name="comment_thread"),
+            # Reports to retry: only the few that failed are in it.
+            models.Index(
+                fields=["next_report_at"],
+                condition=Q(next_report_at__isnull=False),
+                name="comment_report_retry",
+            ),
             models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
             models.Index(fields=["status", "next_check_at"], name="comment_recheck"),
             # The other half of due_for_recheck(): comments whose first check never ran. Only

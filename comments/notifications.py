@@ -44,7 +44,19 @@ def send_moderator_digest() -> int:
         recipients = moderator_emails()
         if not pending or not recipients:
             return 0
-        Comment.objects.filter(pk__in=[c.pk for c in pending]).update(moderators_notified_at=now)
+        # Claimed, so a digest running beside this one does not send them too; released below
+        # if the email cannot be sent, so the next digest sends them.
+        claimed = Comment.objects.filter(pk__in=[c.pk for c in pending])
+        claimed.update(moderators_notified_at=now)
+    try:
+        _send_digest(pending, recipients)
+    except Exception:
+        claimed.filter(moderators_notified_at=now).update(moderators_notified_at=None)
+        raise
+    return len(pending)
+
+
+def _send_digest(pending, recipients) -> None:
     queue = settings.SITE_URL + reverse("admin:comments_comment_changelist") + "?status__exact=held"
     lines = [f"- {c.author_name} on “{c.article.title}”: {c.reason}" for c in pending]
     body = _("%(n)d comment(s) are waiting for review:\n\n%(lines)s\n\nOpen the queue: %(url)s") % {
@@ -55,7 +67,6 @@ def send_moderator_digest() -> int:
         None,
         recipients,
     )
-    return len(pending)
 
 
 def _schedule_digest(*, at) -> None:

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import moderation, spam
 from .models import Comment, Event, ModerationSettings
@@ -367,32 +368,103 @@ def delete(*, comment: Comment, by) -> None:
 
 
 def _report(comment: Comment, *, as_spam: bool) -> None:
+    """Report the moderator's decision to Akismet after the commit; kept until it is sent."""
     if not spam.is_configured() or comment.kind != Comment.Kind.COMMENT:
         return
+    comment.report_pending = "spam" if as_spam else "ham"
+    comment.report_attempts, comment.next_report_at = 0, None
+    comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
+    _enqueue_report(comment, as_spam=as_spam)
+
+
+def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
     from .tasks import report_to_akismet
 
-    transaction.on_commit(lambda: report_to_akismet.enqueue(comment.pk, as_spam=as_spam))
+    task = report_to_akismet
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # `manage.py recheck_comments` (cron) sends it when it is due.
+        task = task.using(run_after=run_after)
+    transaction.on_commit(lambda: task.enqueue(comment.pk, as_spam=as_spam))
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> None:
-    """Report a moderator's decision to Akismet, once: a task delivered twice reports once."""
-    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    wanted = Comment.Status.SPAM if as_spam else Comment.Status.APPROVED
-    if comment is None or comment.status != wanted:
-        return  # gone, or the moderator has changed their mind since
-    kind = _("spam") if as_spam else _("not spam")
-    reported = _("Reported to Akismet as %(kind)s.") % {"kind": kind}
-    decision = comment.events.exclude(actor=None).order_by("-at", "-id").first()
-    since_decision = comment.events.filter(at__gte=decision.at) if decision else comment.events
-    if since_decision.filter(message=reported).exists():
-        return
-    payload = comment.akismet_payload or spam.build_payload(comment)
-    error = spam.report(payload, as_spam=as_spam)
-    if error:
-        log(comment, _("Reporting to Akismet as %(kind)s failed: %(error)s.")
-            % {"kind": kind, "error": error})  # fmt: skip
+    """Report a moderator's decision to Akismet, exactly once, retrying until it is accepted.
+
+    A task delivered twice reports once; a decision the moderator has changed since is not
+    reported. The slow call runs outside any transaction, as checks do.
+    """
+    kind = "spam" if as_spam else "ham"
+    claim = f"comments:reporting:{comment_id}"
+    if not cache.add(claim, 1, timeout=max(60, 2 * settings.AKISMET_TIMEOUT)):
+        return  # the same report is being sent right now
+    try:
+        comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+        if comment is None or comment.report_pending != kind:
+            return  # gone, or already reported
+        if not _still_decided(comment, kind):
+            return
+        payload = comment.akismet_payload or spam.build_payload(comment)
+        error = spam.report(payload, as_spam=as_spam)
+        with transaction.atomic():
+            comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment_id)
+            if comment.report_pending != kind or not _still_decided(comment, kind):
+                return
+            if error:
+                _report_failed(comment, kind=kind, error=error)
+            else:
+                comment.report_pending, comment.report_attempts = "", 0
+                comment.next_report_at = None
+                comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
+                log(comment, _("Reported to Akismet as %(kind)s.") % {"kind": _REPORT_KINDS[kind]})
+    finally:
+        cache.delete(claim)
+
+
+_REPORT_KINDS = {"spam": gettext_lazy("spam"), "ham": gettext_lazy("not spam")}
+
+
+def _still_decided(comment: Comment, kind: str) -> bool:
+    """Whether the comment still has the status the pending report says; if not, drop it."""
+    wanted = Comment.Status.SPAM if kind == "spam" else Comment.Status.APPROVED
+    if comment.status == wanted:
+        return True
+    Comment.objects.filter(pk=comment.pk, report_pending=kind).update(
+        report_pending="", report_attempts=0, next_report_at=None
+    )
+    log(comment, _("Report to Akismet as %(kind)s dropped: the decision was changed since.")
+        % {"kind": _REPORT_KINDS[kind]})  # fmt: skip
+    return False
+
+
+def _report_failed(comment: Comment, *, kind: str, error: str) -> None:
+    now = timezone.now()
+    comment.report_attempts += 1
+    decided = comment.events.exclude(actor=None).order_by("-at", "-id").first()
+    retry_at = moderation.next_retry(
+        attempts=comment.report_attempts, submitted_at=decided.at if decided else now, now=now
+    )
+    comment.next_report_at = retry_at
+    what = {"kind": _REPORT_KINDS[kind], "error": error}
+    if retry_at:
+        what["at"] = formats.time_format(timezone.localtime(retry_at), "H:i")
+        log(comment, _("Reporting to Akismet as %(kind)s failed: %(error)s; will retry at %(at)s.")
+            % what)  # fmt: skip
     else:
-        log(comment, reported)
+        comment.report_pending = ""
+        log(comment, _("Reporting to Akismet as %(kind)s failed: %(error)s; stopped retrying "
+                       "after 15 days.") % what)  # fmt: skip
+    comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
+    if retry_at:
+        _enqueue_report(comment, as_spam=kind == "spam", run_after=retry_at)
+
+
+def send_due_reports(now=None) -> int:
+    """Send the failed reports whose next try has come (cron); return how many were tried."""
+    due = list(Comment.objects.reports_due(now).values_list("pk", "report_pending"))
+    for comment_id, kind in due:
+        send_report(comment_id=comment_id, as_spam=kind == "spam")
+    return len(due)
 
 
 def purge_old(now=None) -> dict:

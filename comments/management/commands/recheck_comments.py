@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Check held comments with Akismet again: those whose failed check is due for another "
         "try (run it from cron every few minutes), or with --all-held the whole held queue. "
-        "It also sends moderators the email about held comments that is due."
+        "It also sends moderators the email about held comments that is due, and the spam "
+        "and not-spam reports to Akismet that failed and are due for another try."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                 services.check_with_akismet(comment_id=comment_id, recheck_reason=reason)
             checked += len(batch)
             last_id = batch[-1]
+        reported = services.send_due_reports()
         send_moderator_digest()
         if verbosity:
             self.stdout.write(f"Checked {checked} comment(s) with Akismet.")
+            if reported:
+                self.stdout.write(f"Sent {reported} moderator report(s) to Akismet again.")
