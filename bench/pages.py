@@ -144,8 +144,8 @@ def seed_comments(article, count: int):
     """Top `article` up to `count` approved comments, spread from its publication until now."""
     from django.utils import timezone
 
-    from demo.management.commands.generate_content import COMMENTERS, Writer
     from comments.models import Comment
+    from demo.management.commands.generate_content import COMMENTERS, Writer
 
     missing = count - article.comments.approved().count()
     if missing <= 0:

@@ -25,6 +25,8 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageOps
 
+from blog.images import process_image
+from blog.models import Article, Category, Disclaimer, Image, Page, Promotion
 from demo.content import (
     ARTICLES,
     AUTHORS,
@@ -34,8 +36,6 @@ from demo.content import (
     html,
     privacy_page,
 )
-from blog.images import process_image
-from blog.models import Article, Category, Disclaimer, Image, Page, Promotion
 
 PICTURE_SIZE = (1600, 900)
 PLURALS = {"category": "categories"}
