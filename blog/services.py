@@ -1,5 +1,11 @@
 """Writes with side effects for the blog."""
 
+import hashlib
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -25,6 +31,30 @@ def like_article(*, article: Article, user=None, visitor: str = "") -> bool:
         return False
     caching.bump(caching.likes_version_name(article.pk))
     return True
+
+
+# A reader who has no visitor cookie yet is known, for this long, by address and browser.
+VISITOR_CLAIM_SECONDS = 600
+
+
+def visitor_for(*, article: Article, address: str, user_agent: str) -> str:
+    """The visitor id of a reader who brings no cookie: the same for every request from one
+    address and browser within VISITOR_CLAIM_SECONDS, so twenty presses at once (before the
+    first answer sets the cookie) are one reader, and the unique constraint keeps one like."""
+    reader = hashlib.sha256(f"{address}\0{user_agent}".encode()).hexdigest()[:32]
+    key = f"likes:visitor:{article.pk}:{reader}"
+    cache.add(key, secrets.token_urlsafe(24), timeout=VISITOR_CLAIM_SECONDS)  # atomic
+    return cache.get(key) or secrets.token_urlsafe(24)
+
+
+def too_many_likes(address: str) -> bool:
+    """Whether `address` has pressed Like more than LIKES_PER_MINUTE times this minute."""
+    key = f"likes:rate:{address}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > settings.LIKES_PER_MINUTE
+    except ValueError:  # expired between the two calls: a new minute
+        return False
 
 
 def has_liked(*, article: Article, user) -> bool:

@@ -1,6 +1,5 @@
 import datetime
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,12 +16,13 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from comments.threads import comment_section
+from config.client import client_ip
 
 from . import caching
 from .models import Article, Category, Disclaimer, Page, Promotion
 from .page_cache import depends_on, token_for_signed_in
 from .search import search_articles
-from .services import has_liked, like_article
+from .services import has_liked, like_article, too_many_likes, visitor_for
 
 VISITOR_COOKIE = "broadsheet_visitor"
 PER_PAGE = 10
@@ -292,11 +292,19 @@ def like(request, year, month, day, slug):
     article = get_article(request, year, month, day, slug)
     if not article.is_published:
         raise Http404
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    address = client_ip(request) or ""
+    if too_many_likes(address):
+        message = _("You are liking articles too quickly. Please wait a minute.")
+        if wants_json:
+            return JsonResponse({"error": message}, status=429)
+        return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     visitor = _visitor(request)
     if not request.user.is_authenticated and not visitor:
-        visitor = secrets.token_urlsafe(24)
+        user_agent = request.headers.get("User-Agent", "")
+        visitor = visitor_for(article=article, address=address, user_agent=user_agent)
     liked_now = like_article(article=article, user=request.user, visitor=visitor)
-    if request.headers.get("Accept", "").startswith("application/json"):
+    if wants_json:
         article.refresh_from_db(fields=["like_count"])
         response = JsonResponse({"liked": True, "created": liked_now, "count": article.like_count})
     else:

@@ -2,15 +2,19 @@
 
 import sqlite3
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from blog.models import Like
 from blog.services import like_article
+from comments.models import ModerationSettings
 from tests.factories import make_article, make_draft, make_user
 
 
@@ -36,10 +40,22 @@ class TestLikeByHttp:
         assert Like.objects.count() == 1
 
     def test_two_anonymous_readers_are_two_likes(self, article):
-        Client().post(article.get_like_url())
-        Client().post(article.get_like_url())
+        Client(REMOTE_ADDR="192.0.2.1").post(article.get_like_url())
+        Client(REMOTE_ADDR="192.0.2.2").post(article.get_like_url())
 
         assert like_count(article) == 2
+
+    def test_two_browsers_at_one_address_are_two_readers(self, article):
+        Client(HTTP_USER_AGENT="Firefox").post(article.get_like_url())
+        Client(HTTP_USER_AGENT="Chromium").post(article.get_like_url())
+
+        assert like_count(article) == 2
+
+    def test_presses_before_the_cookie_arrives_are_one_reader(self, article):
+        for _ in range(5):  # each without the cookie the first answer set
+            Client().post(article.get_like_url())
+
+        assert like_count(article) == 1
 
     def test_visitor_cookie_is_signed_httponly_and_lasts(self, client, article):
         response = client.post(article.get_like_url())
@@ -49,14 +65,35 @@ class TestLikeByHttp:
         assert cookie["samesite"] == "Lax"
         assert int(cookie["max-age"]) >= 300 * 24 * 3600
 
-    def test_forged_visitor_cookie_is_a_new_visitor(self, client, article):
+    def test_forged_visitor_cookie_is_no_cookie(self, client, article):
         client.post(article.get_like_url())
         client.cookies["broadsheet_visitor"] = "forged-unsigned-value"
 
-        client.post(article.get_like_url())
+        client.post(article.get_like_url())  # the same reader, by address and browser
 
-        assert like_count(article) == 2
+        assert like_count(article) == 1
         assert not Like.objects.filter(visitor="forged-unsigned-value").exists()
+
+    def test_a_script_pressing_like_without_end_is_stopped(self, settings):
+        settings.LIKES_PER_MINUTE = 5
+        articles = [make_article(f"Liked {n}") for n in range(7)]
+        script = Client(REMOTE_ADDR="192.0.2.66")
+
+        answers = [
+            script.post(a.get_like_url(), HTTP_ACCEPT="application/json").status_code
+            for a in articles
+        ]
+
+        assert answers == [200] * 5 + [429] * 2
+        assert (
+            "too quickly"
+            in script.post(articles[0].get_like_url(), HTTP_ACCEPT="application/json").json()[
+                "error"
+            ]
+        )
+        assert sum(like_count(a) for a in articles) == 5
+        other = Client(REMOTE_ADDR="192.0.2.67").post(articles[6].get_like_url())
+        assert other.status_code == 302 and like_count(articles[6]) == 1
 
     def test_signed_in_reader_likes_once(self, client, article):
         reader = make_user("reader")
@@ -214,3 +251,49 @@ class TestConcurrentLikes:
 
         assert sorted(results) == [False] * 9 + [True]
         assert like_count(article) == 1
+
+    def test_twenty_presses_at_once_before_any_cookie_are_one_like(self, article):
+        url = article.get_like_url()
+
+        answers = run_at_once(20, lambda n: Client(REMOTE_ADDR="192.0.2.9").post(url).status_code)
+
+        assert answers == [302] * 20
+        assert like_count(article) == 1
+
+
+@pytest.mark.django_db
+def test_a_like_shows_on_the_cached_page_within_the_coalescing_window(article, settings):
+    settings.PAGE_CACHE_LIKES_SECONDS = 0.3
+    ModerationSettings.load()  # as on any site that has served a page
+    url = article.get_absolute_url()
+    Client().get(url)
+
+    Client(REMOTE_ADDR="192.0.2.10").post(article.get_like_url())
+    soon = Client().get(url)
+    time.sleep(0.35)
+    later = Client().get(url)
+
+    assert soon["X-Page-Cache"] == "hit"  # no redraw for every press
+    assert "Be the first to like this." in soon.content.decode()
+    assert later["X-Page-Cache"] == "miss"
+    assert "Be the first to like this." not in later.content.decode()
+
+
+@given(
+    user_agent=st.text(max_size=40),
+    accept=st.text(max_size=40),
+    cookie=st.text(
+        st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=';,\\"'), max_size=40
+    ),
+)
+@pytest.mark.django_db
+def test_any_like_request_is_never_a_server_error(article, user_agent, accept, cookie):
+    client = Client(REMOTE_ADDR="192.0.2.11")
+    client.cookies["broadsheet_visitor"] = cookie
+    response = client.post(
+        article.get_like_url(),
+        HTTP_USER_AGENT=user_agent.encode("utf-8", "surrogatepass").decode("latin-1"),
+        HTTP_ACCEPT=accept.encode("utf-8", "surrogatepass").decode("latin-1"),
+    )
+
+    assert response.status_code in (200, 302, 429)
