@@ -1,4 +1,10 @@
-"""WordPress authors → users in the Editors group, who reset their password to sign in."""
+"""WordPress authors → users in the Editors group, who reset their password to sign in.
+
+An import never changes an account it did not create: an author whose login is an existing
+username is credited to that account, reported, and its name, email, password, groups and
+permissions are left as they are, on this import and every later one. An account the import
+created is updated from a later export only until someone signs in with it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from .parser import Author, Comment, Item
 
 # What WordPress allows in a login (sanitize_user, strict): anything else is a slip.
 NOT_IN_LOGINS = re.compile(r"[^\w .@-]")
+# The checksum recorded for an author mapped to an account that existed before the import.
+ADOPTED = "existing-account"
 
 
 class AuthorWriter:
@@ -41,20 +49,31 @@ class AuthorWriter:
             mapping = existing.get(key[id(author)])
             if mapping:
                 user_pk = mapping.target_id
-                if mapping.checksum == digest:
+                ours = User.objects.filter(pk=user_pk, last_login=None, is_superuser=False)
+                if mapping.checksum in (digest, ADOPTED):
                     self.report.count(Kind.AUTHOR, "unchanged")
-                else:
-                    User.objects.filter(pk=user_pk).update(**values)
+                elif ours.update(**values):
                     self.imp.ids.save(mapping, Kind.AUTHOR, key[id(author)], user_pk, digest)
                     self.report.count(Kind.AUTHOR, "updated")
+                else:
+                    self.warn(
+                        f"Author {author.login!r} (line {author.line}): changed in the export, "
+                        "but their account is in use here; its name and email were left as "
+                        "they are."
+                    )
+                    self.report.count(Kind.AUTHOR, "unchanged")
             else:
                 user = User.objects.filter(username=author.login[:150]).first()
                 if user:
+                    role = " (a superuser)" if user.is_superuser else ""
                     self.warn(
-                        f"Author {author.login!r} (line {author.line}): a user with this "
-                        "username exists already; their posts and comments are linked to it."
+                        f"Author {author.login!r} (line {author.line}): the account "
+                        f"{user.get_username()!r}{role} exists already; their posts and "
+                        "comments are credited to it, and its name, email and permissions "
+                        "are left as they are."
                     )
                     self.report.count(Kind.AUTHOR, "unchanged")
+                    digest = ADOPTED
                 else:
                     user = User(username=author.login[:150], is_staff=True, **values)
                     user.set_unusable_password()

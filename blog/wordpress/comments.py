@@ -11,8 +11,11 @@ import ipaddress
 import re
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 
+from blog.text import clean_line, clean_text
 from comments.models import MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Event
 
 from . import bulk
@@ -64,6 +67,7 @@ class CommentWriter:
 
     def write(self, posts: list[tuple[Item, int]]) -> None:
         """The comments of these posts, given as (item, article pk)."""
+        self.imp.touched_articles.update(pk for _item, pk in posts)
         wanted = [c.wp_id for item, _ in posts for c in item.comments if c.wp_id is not None]
         wanted += [c.parent_id for item, _ in posts for c in item.comments if c.parent_id]
         existing = self.imp.ids.lookup(Kind.COMMENT, wanted)
@@ -189,10 +193,14 @@ class CommentWriter:
         if status is None:
             self.warn(f"{where}: unknown status {comment.approved!r}; held for review.")
             status = Comment.Status.HELD
-        name = plain_text(comment.author) or "Anonymous"
+        name = clean_line(plain_text(comment.author)).strip() or "Anonymous"
         if len(name) > MAX_NAME:
             self.warn(f"{where}: name longer than {MAX_NAME} characters; shortened.")
-        email, url = comment.author_email.strip(), comment.author_url.strip()
+        email = clean_line(comment.author_email).strip()
+        url = clean_line(comment.author_url).strip()
+        if url and not _is_web_address(url):
+            self.warn(f"{where}: website {url[:80]!r} is not an http(s) address; left out.")
+            url = ""
         if len(email) > MAX_EMAIL:
             self.warn(f"{where}: email address longer than {MAX_EMAIL} characters; left out.")
             email = ""
@@ -220,13 +228,22 @@ class CommentWriter:
             "author_email": email,
             "author_url": url,
             "author_ip": ip,
-            "content": comment_text(comment.content),
+            "content": clean_text(comment_text(comment.content)),
             "submitted_at": submitted_at,
             "status": status,
             "verdict": Comment.Verdict.SKIPPED,
             "reason": REASON,
             "moderators_notified_at": now,  # held on WordPress already: not news to moderators
         }
+
+
+def _is_web_address(url: str) -> bool:
+    """What the comment form accepts as a website: http or https, nothing else."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def _event(comment_pk: int, at, message: str) -> dict:

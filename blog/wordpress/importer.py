@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from blog import caching
+
 from .authors import AuthorWriter
 from .comments import CommentWriter
 from .mapping import IdMap, Kind
@@ -98,6 +100,7 @@ class Importer:
         self.batch: list[Item] = []
         self.batch_comments = 0
         self.items_started = False
+        self.touched_articles: set[int] = set()  # whose comments this import wrote
         self.other_types: Counter = Counter()
 
     def warn(self, message: str) -> None:
@@ -131,10 +134,18 @@ class Importer:
                 self.progress(total, total)
                 if self.report.dry_run:
                     transaction.set_rollback(True)
+                else:
+                    self.invalidate_caches()
         except BaseException:
             self.media.delete_stored_files()
             raise
         return self.report
+
+    def invalidate_caches(self) -> None:
+        """Bulk writes send no signals: every page and fragment built on what the import may
+        have changed is made stale (now, and again when the import commits)."""
+        threads = [caching.comments_version_name(pk) for pk in self.touched_articles]
+        caching.bump(caching.CONTENT, caching.COMMENTS, *threads)
 
     def progress(self, done: int, total: int) -> None:
         if self.on_progress:

@@ -15,7 +15,9 @@ PROGRESS_EVERY = 0.2  # seconds between redraws of the progress bar
 class Command(BaseCommand):
     help = (
         "Import a WordPress export (WXR 1.0-1.2, from Tools → Export): authors, categories, "
-        "tags, posts, pages, images and comments. Safe to run again: it updates what changed."
+        "tags, posts, pages, images and comments. Safe to run again: it updates what changed. "
+        "An author whose login is an existing username is credited to that account, which is "
+        "never changed."
     )
 
     def add_arguments(self, parser):
