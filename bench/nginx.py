@@ -39,13 +39,15 @@ def version(binary: str) -> str:
     return output.strip().rsplit("/", 1)[-1]
 
 
-def render(*, upstream_port: int, port: int, redirect_port: int, workdir: Path, env) -> str:
-    """deploy/nginx.conf with the bench's gunicorn, ports, certificate and directories in
-    place of the production ones."""
+def render(*, upstream_port: int | list[int], port: int, redirect_port: int, workdir: Path,
+           env) -> str:  # fmt: skip
+    """deploy/nginx.conf with the bench's gunicorn (or several), ports, certificate and
+    directories in place of the production ones."""
+    upstreams = upstream_port if isinstance(upstream_port, list) else [upstream_port]
     text = DEPLOY_CONF.read_text()
     tls = workdir / "tls"
     replacements = {
-        "server 127.0.0.1:8000;": f"server {HOST}:{upstream_port};",
+        "server 127.0.0.1:8000;": " ".join(f"server {HOST}:{p};" for p in upstreams),
         "listen 80;": f"listen {HOST}:{redirect_port};",
         "listen 443 ssl": f"listen {HOST}:{port} ssl",
         "/etc/letsencrypt/live/example.com/fullchain.pem": str(tls / "cert.pem"),
@@ -120,7 +122,9 @@ http {{
 
 
 @contextmanager
-def nginx(binary: str, *, upstream_port: int, port: int, static_port: int, workdir: Path, env):
+def nginx(
+    binary: str, *, upstream_port: int | list[int], port: int, static_port: int, workdir: Path, env
+):
     """Run nginx in the foreground until the block ends, and stop it even on errors.
 
     The site answers https on `port` (and redirects plain http from a port of its own), the
