@@ -56,7 +56,7 @@ def fetch_pages() -> dict[str, dict]:
     for name in ("home", "category", "tag", "author", "archive", "search"):
         assert site.article.title in pages[name]["html"], name
     assert "Your comment is awaiting moderation." in pages["article-held"]["html"]
-    assert "Leave a Reply to Grace Hopper" in pages["article-reply"]["html"]
+    assert "Leave a Reply to <bdi>Grace Hopper</bdi>" in pages["article-reply"]["html"]
     return pages
 
 
