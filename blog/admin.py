@@ -6,7 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import caching
+from core import caching
+
 from .images import validate_image
 from .models import Article, Category, Disclaimer, Image, Page, Promotion
 from .widgets import RichTextWidget

@@ -8,6 +8,15 @@ class BlogConfig(AppConfig):
     verbose_name = _("Blog")
 
     def ready(self):
+        from django.conf import settings
+
+        from core import caching, page_cache
+
         from . import signals
+        from .models import Article
 
         signals.connect()
+        # A scheduled article becomes public by the clock: every page listing it changes then.
+        caching.schedule(caching.CONTENT, Article.objects.next_publication)
+        # A like changes only a count: its page is drawn again at most this often.
+        page_cache.coalesce("likes:", lambda: settings.PAGE_CACHE_LIKES_SECONDS)

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from . import caching
+from core import caching
+
 from .models import Category
 
 

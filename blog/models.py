@@ -205,6 +205,16 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of public: published, and its time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def next_publication(self) -> float:
+        """When the next scheduled article becomes public (a timestamp), or infinity."""
+        upcoming = (
+            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return upcoming.timestamp() if upcoming else float("inf")
+
     def for_listing(self):
         """What a list of articles shows: image, authors and categories, without N+1."""
         return self.select_related("featured_image").prefetch_related("authors", "categories")
@@ -368,9 +378,6 @@ class Article(models.Model):
     def get_like_url(self):
         return reverse("blog:like", kwargs=self._url_kwargs())
 
-    def get_comments_feed_url(self):
-        return reverse("comments:article_feed", kwargs=self._url_kwargs())
-
     def _url_kwargs(self):
         date = self.url_date
         return {
@@ -443,105 +450,3 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:page", kwargs={"slug": self.slug})
-
-
-def _target(model):
-    """A WordPressItem's link to what it became: deleting that deletes the link."""
-    return models.ForeignKey(
-        model, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-
-
-class WordPressItem(models.Model):
-    """Something brought in from a WordPress export (WXR), known by its site, kind and ID.
-
-    A second import of the same site finds its rows here and updates them instead of copying
-    them; `old_url` lets the site's old permalinks redirect to the new addresses. Exactly the
-    field named after the kind points at the imported row; deleting that row deletes this one.
-    """
-
-    class Kind(models.TextChoices):
-        AUTHOR = "author", _("author")
-        CATEGORY = "category", _("category")
-        TAG = "tag", _("tag")
-        POST = "post", _("post")
-        PAGE = "page", _("page")
-        ATTACHMENT = "attachment", _("attachment")
-        COMMENT = "comment", _("comment")
-
-    site = models.CharField(
-        _("site"),
-        max_length=200,
-        help_text=_("The export's base blog URL, e.g. https://example.com."),
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    wp_id = models.BigIntegerField(
-        _("WordPress ID"),
-        help_text=_(
-            "Its ID on WordPress; authors and terms exported without one get a stable hash."
-        ),
-    )
-    checksum = models.CharField(
-        max_length=32,
-        editable=False,
-        help_text=_("Of the exported data: an unchanged item is skipped."),
-    )
-    old_url = models.CharField(
-        _("old address"),
-        max_length=500,
-        blank=True,
-        help_text=_("The path of its WordPress permalink, which redirects to the new address."),
-    )
-    # The seven targets: exactly one is set. Indexed only where set (see Meta.indexes), so a
-    # row costs one index update, not seven.
-    user = _target(settings.AUTH_USER_MODEL)
-    category = _target(Category)
-    tag = _target("taggit.Tag")
-    article = _target(Article)
-    page = _target(Page)
-    image = _target(Image)
-    comment = _target("comments.Comment")
-
-    class Meta:
-        verbose_name = _("imported WordPress item")
-        verbose_name_plural = _("imported WordPress items")
-        constraints = [
-            # Kind and ID first: old links (/?p=123) look items up without the site.
-            models.UniqueConstraint(
-                fields=["kind", "wp_id", "site"], name="wordpress_item_once_per_site"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="author", user__isnull=False)
-                | Q(kind="category", category__isnull=False)
-                | Q(kind="tag", tag__isnull=False)
-                | Q(kind="post", article__isnull=False)
-                | Q(kind="page", page__isnull=False)
-                | Q(kind="attachment", image__isnull=False)
-                | Q(kind="comment", comment__isnull=False),
-                name="wordpress_item_points_at_its_kind",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["old_url"], condition=~Q(old_url=""), name="wordpress_item_old_url"
-            ),
-            *(
-                models.Index(
-                    fields=[target],
-                    condition=Q(**{f"{target}__isnull": False}),
-                    name=f"wordpress_item_{target}",
-                )
-                for target in ["user", "category", "tag", "article", "page", "image", "comment"]
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.site} {self.kind} {self.wp_id}"
-
-    @property
-    def target(self):
-        """The imported row: a user, category, tag, article, page, image or comment."""
-        field = {"author": "user", "post": "article", "attachment": "image"}.get(
-            self.kind, self.kind
-        )
-        return getattr(self, field)

@@ -9,7 +9,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from . import caching
+from core import caching
+
+from . import versions
 from .models import Article, Like
 
 
@@ -29,7 +31,7 @@ def like_article(*, article: Article, user=None, visitor: str = "") -> bool:
             Article.objects.filter(pk=article.pk).update(like_count=F("like_count") + 1)
     except IntegrityError:
         return False
-    caching.bump(caching.likes_version_name(article.pk))
+    caching.bump(versions.likes(article.pk))
     return True
 
 

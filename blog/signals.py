@@ -3,7 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
-from . import caching
+from core import caching
+
 from .models import Article, Category, Disclaimer, Image, Page, Promotion, TaggedArticle
 
 CONTENT_MODELS = [Article, Category, Disclaimer, Image, Page, Promotion, Tag, TaggedArticle]

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from core.page_cache import reader_page
+
 from . import converters, feeds, views  # noqa: F401 (converters registers the URL converters)
-from .page_cache import reader_page
 
 app_name = "blog"
 

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from comments.threads import comment_section
 from config.client import client_ip
+from core import caching
+from core.page_cache import depends_on, token_for_signed_in
 
-from . import caching
+from . import versions
 from .models import Article, Category, Disclaimer, Page, Promotion
-from .page_cache import depends_on, token_for_signed_in
 from .search import search_articles
 from .services import has_liked, like_article, too_many_likes, visitor_for
 
@@ -145,6 +145,20 @@ class DateArchiveView(ArticleListMixin, ListView):
         return super().get_context_data(period=self.period, start=self.start, **kwargs)
 
 
+def render_article(request, article, *, status: int, context: dict) -> HttpResponse:
+    """The page of a public `article` drawn again for this reader, with `context` added.
+
+    For another app's form on the page: the comments app shows the reader's refused comment
+    with what went wrong (`comment_form`, `comment_error`, read by its template tag).
+    """
+    view = ArticleView(extra_context=context)
+    view.setup(request, **article._url_kwargs())
+    view.object = article
+    response = view.render_to_response(view.get_context_data(object=article))
+    response.status_code = status
+    return response
+
+
 def _period_end(start: datetime.date, period: str) -> datetime.date | None:
     """The first day after the day, month or year that starts on `start`, if there is one."""
     try:
@@ -177,9 +191,6 @@ def get_article(request, year, month, day, slug):
 class ArticleView(DetailView):
     template_name = "blog/article_detail.html"
     context_object_name = "article"
-    # Set by the comment view when it shows the page again with the reader's form.
-    comment_form = None
-    comment_error = ""
 
     def get(self, request, *args, **kwargs):
         self.object = get_article(request, **kwargs)
@@ -187,7 +198,7 @@ class ArticleView(DetailView):
         if (date.year, date.month, date.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             return redirect(self.object, permanent=True)
         pk = self.object.pk
-        depends_on(request, caching.comments_version_name(pk), caching.likes_version_name(pk))
+        depends_on(request, versions.likes(pk))
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             # A preview: never cached, never indexed.
@@ -203,8 +214,6 @@ class ArticleView(DetailView):
             fragments=self.get_fragments(article),
             # Anonymous readers share one cached page: their browser remembers their likes.
             liked=has_liked(article=article, user=self.request.user),
-            comment_error=self.comment_error,
-            **comment_section(article, self.request, form=self.comment_form),
         )
         return context
 

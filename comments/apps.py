@@ -10,7 +10,13 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from core import page_cache
+
         from . import checks  # noqa: F401 (registers the system checks)
+        from .threads import REMEMBER_COOKIES
+
+        # A reader whose name the form remembers sees it filled in: a page of their own.
+        page_cache.personal_cookie(*REMEMBER_COOKIES.values())
         from .models import Comment, ModerationSettings
         from .signals import comment_changed, settings_changed
 

@@ -3,11 +3,11 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from blog import caching
 from blog.models import Article
-from blog.page_cache import depends_on
 from blog.text import clean_line
+from core.page_cache import depends_on
 
+from . import versions
 from .models import Comment
 from .templatetags.comment_tags import comment_html
 
@@ -18,7 +18,7 @@ class LatestCommentsFeed(Feed):
     """The latest approved comments on public articles."""
 
     def get_object(self, request, *args, **kwargs):
-        depends_on(request, caching.COMMENTS)
+        depends_on(request, versions.COMMENTS)
 
     def title(self, obj=None):
         return _("Comments for %(site)s") % {"site": settings.SITE_NAME}
@@ -63,7 +63,7 @@ class LatestCommentsFeed(Feed):
 class ArticleCommentsFeed(LatestCommentsFeed):
     def get_object(self, request, year, month, day, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)
-        depends_on(request, caching.comments_version_name(article.pk))
+        depends_on(request, versions.thread(article.pk))
         return article
 
     def title(self, obj=None):

@@ -2,13 +2,15 @@
 
 from django.core.cache import cache
 
-from blog import caching
+from core import caching
+
+from . import versions
 
 SETTINGS_KEY = "comments:moderation-settings"
 
 
 def comment_changed(sender, instance, **kwargs):
-    caching.bump(caching.comments_version_name(instance.article_id), caching.COMMENTS)
+    caching.bump(versions.thread(instance.article_id), versions.COMMENTS)
 
 
 def settings_changed(sender, instance, **kwargs):

@@ -11,10 +11,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from blog import caching
 from blog.text import clean_line
+from core import caching
 
-from . import spam
+from . import spam, versions
 from .forms import CommentForm, sign_form
 from .models import Comment, ModerationSettings
 from .moderation import comments_closed
@@ -128,7 +128,7 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
             caching.cached(
                 ("thread", article.pk, page_number, closed),
                 lambda: thread()[1],
-                depends_on=(caching.CONTENT, caching.comments_version_name(article.pk)),
+                depends_on=(caching.CONTENT, versions.thread(article.pk)),
             ),
         )
     reply_to = _find(roots, reply_id)

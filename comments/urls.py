@@ -1,7 +1,7 @@
 from django.urls import path
 
 import blog.converters  # noqa: F401 (registers the URL converters)
-from blog.page_cache import reader_page
+from core.page_cache import reader_page
 
 from . import feeds, views
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blog.models import Article
-from blog.page_cache import token_for_signed_in
-from blog.views import ArticleView
+from blog.views import render_article
 from config.client import client_ip
+from core.page_cache import token_for_signed_in
 
 from . import services
 from .forms import CommentForm, sign_form
@@ -23,13 +23,8 @@ def _render_article(request, article, form, *, status, error=""):
     """The article page again, with the reader's form as they typed it and what went wrong."""
     form.data = form.data.copy()
     form.data["signature"] = sign_form(article.pk)  # a fresh signature for the next try
-    view = ArticleView()
-    view.setup(request, **article._url_kwargs())
-    view.object = article
-    view.comment_form, view.comment_error = form, error
-    response = view.render_to_response(view.get_context_data(object=article))
-    response.status_code = status
-    return response
+    context = {"comment_form": form, "comment_error": error}
+    return render_article(request, article, status=status, context=context)
 
 
 @require_POST

@@ -63,8 +63,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "blog",
     "comments",
+    "wordpress",
     # `manage.py demo` and `generate_content`; no models or URLs, not needed in production.
     "demo",
 ]
@@ -73,7 +75,7 @@ MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",
     # An anonymous reader's page from the cache, with the headers the middleware below gave it
     # when it was drawn: a cached page skips them all.
-    "blog.page_cache.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag on every response; an unchanged feed or page answers 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -86,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a 404 before CommonMiddleware's slash redirect: old WordPress links.
-    "blog.middleware.WordPressLinksMiddleware",
+    "wordpress.middleware.WordPressLinksMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,7 +153,7 @@ else:
     }
 
 # Anonymous reader pages: kept whole in the cache above for this many seconds at most (0: off),
-# though any change to what a page shows replaces it at once (blog/page_cache.py). HTTP caches
+# though any change to what a page shows replaces it at once (core/page_cache.py). HTTP caches
 # in front may keep them PAGE_CACHE_SHARED_SECONDS, and serve them stale while they refresh.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # A page an app server served lately is checked against the shared versions at most this often:

@@ -4,11 +4,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from blog.page_cache import reader_page
 from blog.sitemaps import sitemaps
 from blog.views import robots_txt
 from config.health import healthz
 from config.login import RateLimitedAuthenticationForm
+from core.page_cache import reader_page
 
 admin.site.login_form = RateLimitedAuthenticationForm
 

@@ -1,12 +1,42 @@
-"""Comment text is plain text: escaped, paragraphs from blank lines, URLs linked."""
+"""The comment section of a page, and comment text: plain text, escaped, paragraphs from blank
+lines, URLs linked.
+
+An article template shows its comments with `{% render_comment_section article %}`, as
+django-contrib-comments' `{% render_comment_list for object %}`: the blog knows nothing of
+comments.
+"""
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
 from blog.text import clean_text
+from core.page_cache import depends_on
+
+from .. import threads, versions
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_comment_section(context, article):
+    """The thread and the form of `article` for this reader.
+
+    After a refused comment, the page drawn again carries `comment_form` (as the reader typed
+    it) and `comment_error` in its context.
+    """
+    request = context["request"]
+    depends_on(request, versions.thread(article.pk))  # the page changes with its comments
+    section = threads.comment_section(article, request, form=context.get("comment_form"))
+    section.update(article=article, comment_error=context.get("comment_error", ""))
+    return render_to_string("comments/_section.html", section, request=request)
+
+
+@register.simple_tag
+def comments_feed_url(article):
+    return reverse("comments:article_feed", kwargs=article._url_kwargs())
 
 
 @register.filter

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from blog import caching
 from blog.models import Article, Disclaimer
 from comments.models import Comment
+from core import caching
 from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client):
 
     # The clock passes its time: no save happens, so no signal.
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
-    cache.set(caching.NEXT_PUBLICATION, timezone.now().timestamp(), timeout=None)
+    cache.set("version:content:next-change", timezone.now().timestamp(), timeout=None)
 
     assert "Coming soon" in client.get("/").content.decode()
 

@@ -5,12 +5,12 @@ from django.core.cache import cache
 from django.test import Client
 from taggit.models import Tag
 
-from blog import caching
 from blog.models import Article
-from blog.page_cache import _key
 from comments import services
 from comments.forms import sign_form
 from comments.models import Comment, ModerationSettings
+from core import caching
+from core.page_cache import _key
 from tests.factories import make_article, make_category, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db

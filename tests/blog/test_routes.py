@@ -7,10 +7,10 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blog.middleware import WORDPRESS_KEYS
-from blog.models import WordPressItem
 from comments.models import ModerationSettings
 from tests.factories import make_article, make_category, make_image, make_page
+from wordpress.middleware import WORDPRESS_KEYS
+from wordpress.models import WordPressItem
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def reader_paths(article):
     return [
         "/", "/page/2/", "/?s=warm", "/?s=", "/feed/", "/feed/atom/", "/comments/feed/",
         "/sitemap.xml", "/robots.txt", "/about/", "/no-such-page/",
-        article.get_absolute_url(), article.get_comments_feed_url(),
+        article.get_absolute_url(), article.get_absolute_url() + "feed/",
         "/category/news/", "/category/news/page/2/", "/category/news/feed/", "/category/none/",
         "/tag/politics/", "/tag/politics/feed/", "/tag/none/",
         f"/author/{article.authors.first().username}/", "/author/nobody/",

@@ -77,9 +77,9 @@ def test_a_name_with_line_breaks_is_one_line(article):
 
 
 def test_a_vertical_tab_in_an_old_comment_does_not_break_the_feeds(article):
-    make_comment(article, content="Before\x0bafter \x00 and \ufffe.", author_name="Old\x1bName")
+    make_comment(article, content="Before\x0bafter and \ufffe.", author_name="Old\x1bName")
 
-    for feed in ("/comments/feed/", article.get_comments_feed_url()):
+    for feed in ("/comments/feed/", article.get_absolute_url() + "feed/"):
         response = Client().get(feed)
         assert response.status_code == 200, feed
         parsed = feedparser.parse(response.content)
@@ -141,7 +141,7 @@ def test_a_stored_comment_leaves_its_feeds_readable(article, name, content):
     Comment.objects.update(status=Comment.Status.APPROVED)
     cache.clear()
 
-    for feed in ("/comments/feed/", article.get_comments_feed_url()):
+    for feed in ("/comments/feed/", article.get_absolute_url() + "feed/"):
         parsed = feedparser.parse(Client().get(feed).content)
         assert parsed.bozo == 0, (feed, parsed.bozo_exception)
 

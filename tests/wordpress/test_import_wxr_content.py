@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from blog.wordpress import parser
-from blog.wordpress.content import comment_text, convert, wpautop
-from blog.wordpress.parser import Item, WXRError, WXRReader
-from blog.wordpress.values import plain_text
+from wordpress import parser
+from wordpress.content import comment_text, convert, wpautop
+from wordpress.parser import Item, WXRError, WXRReader
+from wordpress.values import plain_text
 
 from .wxr import comment, export, post
 

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from blog.models import WordPressItem
 from comments.models import Comment, ModerationSettings
-from tests.blog.wxr import comment, export, post, run_import, write
+from tests.wordpress.wxr import comment, export, post, run_import, write
+from wordpress.models import WordPressItem
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""`manage.py import_wxr EXPORT.xml`: bring a WordPress site in (see blog/wordpress/)."""
+"""`manage.py import_wxr EXPORT.xml`: bring a WordPress site in (see the wordpress app)."""
 
 import time
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.wordpress.importer import COLUMNS, WXRError, import_wxr
+from wordpress.importer import COLUMNS, WXRError, import_wxr
 
 BAR_WIDTH = 30
 PROGRESS_EVERY = 0.2  # seconds between redraws of the progress bar

@@ -1,14 +1,15 @@
-"""Parts of reader pages cached until what they show changes.
+"""Parts of pages cached until what they show changes, by named versions.
 
-Each cached value is keyed on a version: `content` changes whenever an article, category, tag,
-disclaimer, promotion, image or page is saved or deleted; `comments:<article id>` whenever a
-comment on that article changes (and `comments`, for the site-wide comments feed, whenever any
-does); `likes:<article id>` whenever the article is liked. Bumping a version makes every key
-built on it unreachable, so nothing stale is served, and a single comment never flushes more
-than its own article.
+Each cached value is keyed on the versions it was built on. The apps name them: the blog's
+`content` changes whenever an article, category, tag, disclaimer, promotion, image or page is
+saved or deleted, `likes:<article id>` whenever the article is liked; the comments app's
+`comments:<article id>` whenever a comment on that article changes. Bumping a version makes
+every key built on it unreachable, so nothing stale is served, and a single comment never
+flushes more than its own article.
 
-A scheduled article becomes public by the clock, with no save: the time of the next such
-publication is kept beside the content version, and the first request after it bumps it.
+Some things change by the clock, with no save (a scheduled article becomes public). An app
+registers how to find the next such moment for a version (`schedule`); the moment is kept
+beside the version, and the first read after it bumps the version.
 """
 
 import time
@@ -18,45 +19,33 @@ from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 
 CONTENT = "content"
-COMMENTS = "comments"
 FRAGMENT_SECONDS = 24 * 3600
 # Promotions start and end by the clock, not by a save: fragments showing one expire soon.
 PROMOTION_SECONDS = 300
-
-
-def comments_version_name(article_id: int) -> str:
-    return f"comments:{article_id}"
-
-
-def likes_version_name(article_id: int) -> str:
-    return f"likes:{article_id}"
-
-
-def is_likes_version(name: str) -> bool:
-    return name.startswith("likes:")
 
 
 def _key(name: str) -> str:
     return f"version:{name}"
 
 
-NEXT_PUBLICATION = "version:content:next-publication"
+def _next_change_key(name: str) -> str:
+    return f"version:{name}:next-change"
+
+
 NEVER = float("inf")
+# Version name → a function giving the next time (a timestamp, or NEVER) it changes by the clock.
+_schedules: dict[str, Callable[[], float]] = {}
 
 
-def _next_publication() -> float:
-    from .models import Article
+def schedule(name: str, next_change: Callable[[], float]) -> None:
+    """Bump `name` whenever the clock passes `next_change()`, a timestamp or NEVER.
 
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return upcoming.timestamp() if upcoming else NEVER
+    `next_change` is asked (it may query the database) when the time it gave last has passed,
+    or when a bump of `name` may have moved it; never on an ordinary read.
+    """
+    _schedules[name] = next_change
 
 
 # Within one request, each version is read once: one consistent snapshot, and fewer round
@@ -92,18 +81,18 @@ def versions_and_value(key: str | None, *names: str) -> tuple[tuple, object]:
 
 
 def _read(names, also) -> tuple[tuple, object]:
-    """The current version of each name, creating missing ones (a cache may evict them); and
-    the value under the key `also`."""
+    """The current version of each name, creating missing ones; and the value under `also`."""
     keys = [_key(name) for name in names]
-    extra = [NEXT_PUBLICATION] if CONTENT in names else []
+    scheduled = [name for name in names if name in _schedules]
+    extra = [_next_change_key(name) for name in scheduled]
     found = cache.get_many([*keys, *extra, *([also] if also else [])])
-    if CONTENT in names:
-        next_at = found.get(NEXT_PUBLICATION)
+    for name in scheduled:
+        next_at = found.get(_next_change_key(name))
         if next_at is None or next_at <= time.time():
-            if next_at is not None:  # a scheduled article has just become public
-                bump(CONTENT)
-                found.pop(_key(CONTENT), None)
-            cache.set(NEXT_PUBLICATION, _next_publication(), timeout=None)
+            if next_at is not None:  # its moment has come: what it shows changed by the clock
+                bump(name)
+                found.pop(_key(name), None)
+            cache.set(_next_change_key(name), _schedules[name](), timeout=None)
     result = []
     for name in names:
         value = found.get(_key(name))
@@ -135,8 +124,7 @@ def _bump(names) -> None:
     changes_here += 1
     if _snapshot.get():
         _snapshot.get().clear()  # this request changed something: read afresh from now on
-    if CONTENT in names:
-        cache.delete(NEXT_PUBLICATION)
+    cache.delete_many([_next_change_key(name) for name in names if name in _schedules])
     for name in names:
         try:
             cache.incr(_key(name))

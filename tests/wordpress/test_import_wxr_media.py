@@ -4,12 +4,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from blog.models import Article, Image, Page, WordPressItem
+from blog.models import Article, Image, Page
+from wordpress.models import WordPressItem
 
 from .wxr import SITE, attachment, export, post, run_import, thumbnail, write
 
 pytestmark = pytest.mark.django_db
-MIDDLEWARE = "blog.middleware.WordPressLinksMiddleware"
+MIDDLEWARE = "wordpress.middleware.WordPressLinksMiddleware"
 UPLOADS = "https://small.example/wp-content/uploads"
 
 

@@ -15,8 +15,9 @@ from django.core.management import CommandError
 from django.test import TestCase
 from taggit.models import Tag
 
-from blog.models import Article, Category, Page, WordPressItem
+from blog.models import Article, Category, Page
 from comments.models import Comment, Event
+from wordpress.models import WordPressItem
 
 from .wxr import require_sample, row_counts, run_import, sample_path, write
 
@@ -265,7 +266,7 @@ def test_a_file_cut_in_half_writes_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_old_links_answer_301(settings, client):
-    assert "blog.middleware.WordPressLinksMiddleware" in settings.MIDDLEWARE
+    assert "wordpress.middleware.WordPressLinksMiddleware" in settings.MIDDLEWARE
     path = require_sample()
     run_import(path)
     article = WordPressItem.objects.get(kind="post", wp_id=1148).article

@@ -1,10 +1,12 @@
 """Whole reader pages for anonymous readers, from the cache, until what they show changes.
 
 A view opts in with `reader_page`. A GET from a reader who carries no cookie that makes the page
-theirs (a session: signed in, or a comment of their own awaiting moderation; the saved comment
-author; a flash message) is answered from the cache while every version the page was built on
-is still current (see caching.py). Every page depends on the content version; an article page
-also on its own comments and likes, so a comment on one article leaves every other page cached.
+theirs (a session: signed in, or a comment of their own awaiting moderation; a flash message;
+a cookie an app registered with `personal_cookie`, such as the comment form's remembered name)
+is answered from the cache while every version the page was built on is still current (see
+caching.py). Every page depends on the content version; the parts of a page add their own
+(`depends_on`): an article page its comments and likes, so a comment on one article leaves
+every other page cached.
 
 The same rule tells HTTP caches in front (nginx, a CDN) what they may keep: anonymous reader
 pages are `public` with a short `s-maxage` and `stale-while-revalidate`; a page drawn for one
@@ -18,6 +20,7 @@ origin, as browsers declare in the Origin header, and asks signed-in users for t
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from functools import wraps
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
@@ -30,8 +33,6 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
-
-from comments.threads import REMEMBER_COOKIES
 
 from . import caching
 
@@ -51,8 +52,34 @@ class CachedPage(NamedTuple):
     created: float  # time.time() when drawn
 
 
+class Kept(NamedTuple):
+    """A page this process served lately."""
+
+    entry: CachedPage
+    checked_at: float  # time.monotonic() when last checked against the shared versions
+    changes: int | None  # caching.changes_here then; None: to be checked on its next hit
+
+
+# Cookies that make a page someone's own, besides the session and flash messages; and
+# versions whose change a cached page may lag behind for a few seconds. Apps add to both in
+# their AppConfig.ready().
+_personal_cookies: set[str] = set()
+_coalesced: dict[str, Callable[[], float]] = {}
+
+
+def personal_cookie(*names: str) -> None:
+    """A reader who brings one of these cookies sees a page drawn for them, never cached."""
+    _personal_cookies.update(names)
+
+
+def coalesce(prefix: str, seconds: Callable[[], float]) -> None:
+    """A cached page may show a version starting with `prefix` up to `seconds()` old: a
+    version that changes with every click (a like count) redraws a page at most that often."""
+    _coalesced[prefix] = seconds
+
+
 def personal_cookies():
-    return (settings.SESSION_COOKIE_NAME, "messages", *REMEMBER_COOKIES.values())
+    return (settings.SESSION_COOKIE_NAME, "messages", *sorted(_personal_cookies))
 
 
 def reader_page(view):
@@ -154,9 +181,9 @@ class PageCacheMiddleware:
         # is served as it is; otherwise only its versions are asked of the cache, a few bytes.
         kept = self.recent.get(key)
         if kept is not None:
-            entry, checked_at, changes = kept
-            fresh = time.monotonic() - checked_at < settings.PAGE_CACHE_RECHECK_SECONDS
-            if fresh and changes == caching.changes_here and _is_young(entry):
+            entry = kept.entry
+            fresh = time.monotonic() - kept.checked_at < settings.PAGE_CACHE_RECHECK_SECONDS
+            if fresh and kept.changes == caching.changes_here and _is_young(entry):
                 return _replay(request, entry)
             changes = caching.changes_here
             if _is_current(entry, caching.versions(*entry.built_on)):
@@ -165,7 +192,7 @@ class PageCacheMiddleware:
         # The page and the versions it was built on last time come together; a page whose
         # versions changed takes a second trip.
         changes = caching.changes_here
-        names = tuple(kept[0].built_on) if kept is not None else (caching.CONTENT,)
+        names = tuple(kept.entry.built_on) if kept is not None else (caching.CONTENT,)
         current, entry = caching.versions_and_value(key, *names)
         if not isinstance(entry, CachedPage):
             return None
@@ -185,7 +212,7 @@ class PageCacheMiddleware:
 
     def keep(self, key, entry, changes):
         self.recent.pop(key, None)
-        self.recent[key] = (entry, time.monotonic(), changes)
+        self.recent[key] = Kept(entry, time.monotonic(), changes)
         while len(self.recent) > LOCAL_PAGES:  # the oldest kept goes first
             try:
                 del self.recent[next(iter(self.recent))]
@@ -210,18 +237,19 @@ def _is_young(entry: CachedPage) -> bool:
 
 
 def _is_current(entry: CachedPage, current) -> bool:
-    """Whether every version the page was drawn with is still current.
-
-    A like changes only the count on its article's page: that page is drawn again at most
-    once every PAGE_CACHE_LIKES_SECONDS, however often readers press the button.
-    """
+    """Whether every version the page was drawn with is still current, or (for a coalesced
+    version, see `coalesce`) changed less than its few seconds ago."""
     if not _is_young(entry):
         return False
     age = time.time() - entry.created
     return all(
-        built == now or (caching.is_likes_version(name) and age < settings.PAGE_CACHE_LIKES_SECONDS)
+        built == now or age < _lag_allowed(name)
         for (name, built), now in zip(entry.built_on.items(), current, strict=True)
     )
+
+
+def _lag_allowed(name: str) -> float:
+    return next((seconds() for prefix, seconds in _coalesced.items() if name.startswith(prefix)), 0)
 
 
 def _replay(request, entry: CachedPage):

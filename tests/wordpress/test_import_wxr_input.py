@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
-from blog.models import Article, WordPressItem
+from blog.models import Article
 from comments.models import Comment
+from wordpress.models import WordPressItem
 
 from .wxr import comment, export, post, row_counts, run_import, write
 

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from blog.models import WordPressItem
+from wordpress.models import WordPressItem
 
 from . import bulk
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from blog import caching
+from comments import versions
+from core import caching
 
 from .authors import AuthorWriter
 from .comments import CommentWriter
@@ -144,8 +145,8 @@ class Importer:
     def invalidate_caches(self) -> None:
         """Bulk writes send no signals: every page and fragment built on what the import may
         have changed is made stale (now, and again when the import commits)."""
-        threads = [caching.comments_version_name(pk) for pk in self.touched_articles]
-        caching.bump(caching.CONTENT, caching.COMMENTS, *threads)
+        threads = [versions.thread(pk) for pk in self.touched_articles]
+        caching.bump(caching.CONTENT, versions.COMMENTS, *threads)
 
     def progress(self, done: int, total: int) -> None:
         if self.on_progress:
