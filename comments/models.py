@@ -37,7 +37,8 @@ class CommentQuerySet(models.QuerySet):
         return self.held().filter(failed | never_checked)
 
     def reports_due(self, now=None):
-        """Moderators' spam and not-spam reports that failed and are due for another try."""
+        """Moderators' spam and not-spam reports due to be sent: those that failed and whose next
+        try has come, and those whose task never ran (a worker that died, a task lost)."""
         return self.exclude(report_pending="").filter(next_report_at__lte=now or timezone.now())
 
 

@@ -31,6 +31,9 @@ def send_moderator_digest() -> int:
     window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
     now = timezone.now()
     with transaction.atomic():
+        # One digest at a time: a second one running beside this waits here, then sees what
+        # this one claimed and when, so it neither sends the same comments nor breaks the window.
+        ModerationSettings.objects.select_for_update().filter(pk=1).first()
         last = Comment.objects.aggregate(last=Max("moderators_notified_at"))["last"]
         if last and now - last < window:
             _schedule_digest(at=last + window)

@@ -368,13 +368,26 @@ def delete(*, comment: Comment, by) -> None:
 
 
 def _report(comment: Comment, *, as_spam: bool) -> None:
-    """Report the moderator's decision to Akismet after the commit; kept until it is sent."""
+    """Report the moderator's decision to Akismet after the commit; kept until it is sent.
+
+    The report is due at once: the task scheduled here sends it, and should that task be lost,
+    `recheck_comments` (cron) does. The same decision again, while its report is pending,
+    adds no second report.
+    """
     if not spam.is_configured() or comment.kind != Comment.Kind.COMMENT:
         return
-    comment.report_pending = "spam" if as_spam else "ham"
-    comment.report_attempts, comment.next_report_at = 0, None
-    comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
-    _enqueue_report(comment, as_spam=as_spam)
+    kind, now = ("spam" if as_spam else "ham"), timezone.now()
+    # Read and written in the row, not this instance: it may be older than a report sent since.
+    row = Comment.objects.filter(pk=comment.pk)
+    replaced = row.exclude(report_pending__in=["", kind]).values_list("report_pending", flat=True)
+    for other in replaced:
+        _log_dropped(comment, other)
+    added = row.exclude(report_pending=kind).update(
+        report_pending=kind, report_attempts=0, next_report_at=now
+    )
+    if added:
+        comment.report_pending, comment.report_attempts, comment.next_report_at = kind, 0, now
+        _enqueue_report(comment, as_spam=as_spam)
 
 
 def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
@@ -391,34 +404,39 @@ def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
 def send_report(*, comment_id: int, as_spam: bool) -> None:
     """Report a moderator's decision to Akismet, exactly once, retrying until it is accepted.
 
-    A task delivered twice reports once; a decision the moderator has changed since is not
-    reported. The slow call runs outside any transaction, as checks do.
+    Run by the task `_report` schedules, by its deferred retries and by `recheck_comments`.
+    Whichever claims the due report sends it, so a task delivered twice, or beside the cron,
+    reports once. A decision the moderator has changed since is dropped, not reported. The
+    slow call runs outside any transaction, as checks do.
     """
     kind = "spam" if as_spam else "ham"
-    claim = f"comments:reporting:{comment_id}"
-    if not cache.add(claim, 1, timeout=max(60, 2 * settings.AKISMET_TIMEOUT)):
-        return  # the same report is being sent right now
-    try:
-        comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-        if comment is None or comment.report_pending != kind:
-            return  # gone, or already reported
-        if not _still_decided(comment, kind):
+    now = timezone.now()
+    # The claim outlasts the call; should this process die meanwhile, the report falls due
+    # again when the claim ends, and the cron sends it.
+    claimed_until = now + datetime.timedelta(seconds=max(60, 2 * settings.AKISMET_TIMEOUT))
+    claimed = Comment.objects.filter(
+        pk=comment_id, report_pending=kind, next_report_at__lte=now
+    ).update(next_report_at=claimed_until)
+    if not claimed:
+        return  # already sent, being sent, not due yet, or replaced by another decision
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or not _still_decided(comment, kind):
+        return
+    payload = comment.akismet_payload or spam.build_payload(comment)
+    error = spam.report(payload, as_spam=as_spam)  # no transaction held meanwhile
+
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update(of=("self",)).filter(pk=comment_id).first()
+        if comment is None:
             return
-        payload = comment.akismet_payload or spam.build_payload(comment)
-        error = spam.report(payload, as_spam=as_spam)
-        with transaction.atomic():
-            comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment_id)
-            if comment.report_pending != kind or not _still_decided(comment, kind):
-                return
-            if error:
-                _report_failed(comment, kind=kind, error=error)
-            else:
-                comment.report_pending, comment.report_attempts = "", 0
-                comment.next_report_at = None
-                comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
-                log(comment, _("Reported to Akismet as %(kind)s.") % {"kind": _REPORT_KINDS[kind]})
-    finally:
-        cache.delete(claim)
+        # Still this call's report: no decision since has replaced it with one of its own.
+        ours = comment.report_pending == kind and comment.next_report_at == claimed_until
+        if not error:
+            log(comment, _("Reported to Akismet as %(kind)s.") % {"kind": _REPORT_KINDS[kind]})
+            if ours:
+                _report_sent(comment)
+        elif ours and _still_decided(comment, kind):
+            _report_failed(comment, kind=kind, error=error)
 
 
 _REPORT_KINDS = {"spam": gettext_lazy("spam"), "ham": gettext_lazy("not spam")}
@@ -432,14 +450,24 @@ def _still_decided(comment: Comment, kind: str) -> bool:
     Comment.objects.filter(pk=comment.pk, report_pending=kind).update(
         report_pending="", report_attempts=0, next_report_at=None
     )
+    _log_dropped(comment, kind)
+    return False
+
+
+def _log_dropped(comment: Comment, kind: str) -> None:
     log(comment, _("Report to Akismet as %(kind)s dropped: the decision was changed since.")
         % {"kind": _REPORT_KINDS[kind]})  # fmt: skip
-    return False
+
+
+def _report_sent(comment: Comment) -> None:
+    comment.report_pending, comment.report_attempts, comment.next_report_at = "", 0, None
+    comment.save(update_fields=["report_pending", "report_attempts", "next_report_at"])
 
 
 def _report_failed(comment: Comment, *, kind: str, error: str) -> None:
     now = timezone.now()
     comment.report_attempts += 1
+    # Given up 15 days after the moderator's decision, as a check is 15 days after the comment.
     decided = comment.events.exclude(actor=None).order_by("-at", "-id").first()
     retry_at = moderation.next_retry(
         attempts=comment.report_attempts, submitted_at=decided.at if decided else now, now=now
@@ -460,7 +488,7 @@ def _report_failed(comment: Comment, *, kind: str, error: str) -> None:
 
 
 def send_due_reports(now=None) -> int:
-    """Send the failed reports whose next try has come (cron); return how many were tried."""
+    """Send the reports whose next try has come (cron); return how many were due."""
     due = list(Comment.objects.reports_due(now).values_list("pk", "report_pending"))
     for comment_id, kind in due:
         send_report(comment_id=comment_id, as_spam=kind == "spam")
