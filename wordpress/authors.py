@@ -1,8 +1,12 @@
 """WordPress authors → users in the Editors group, who reset their password to sign in.
 
-An import never changes an account it did not create: an author whose login is an existing
-username is credited to that account, reported, and its name, email, password, groups and
-permissions are left as they are, on this import and every later one. An account the import
+An import never changes an account it did not create. An author whose login is the username
+of an existing account is taken to be its owner only when the two email addresses match too:
+their posts and comments are credited to that account, and its name, email, password, groups
+and permissions are left as they are, on this import and every later one. When the emails
+differ (or either is missing) they may be two people, and the site's `admin` must not be
+credited with a stranger's posts: the author gets a new account of their own, `<login>-wp`
+(`<login>-wp2`, … when that is taken too). Both cases are reported. An account the import
 created is updated from a later export only until someone signs in with it.
 """
 
@@ -12,6 +16,8 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+
+from blog.text import clean_line
 
 from .mapping import Kind, checksum, stable_id
 from .parser import Author, Comment, Item
@@ -41,10 +47,11 @@ class AuthorWriter:
                 self.warn(f"Line {author.line}: an author without a login; skipped.")
                 self.report.count(Kind.AUTHOR, "skipped")
                 continue
-            first, last = author.first_name[:150], author.last_name[:150]
+            first, last = clean_line(author.first_name), clean_line(author.last_name)
             if not (first or last) and author.display_name not in ("", author.login):
-                first = author.display_name[:150]  # our users have no display name
-            values = {"email": author.email[:254], "first_name": first, "last_name": last}
+                first = clean_line(author.display_name)  # our users have no display name
+            email = clean_line(author.email).strip()
+            values = {"email": email[:254], "first_name": first[:150], "last_name": last[:150]}
             digest = checksum(author.login, *values.values())
             mapping = existing.get(key[id(author)])
             if mapping:
@@ -63,19 +70,28 @@ class AuthorWriter:
                     )
                     self.report.count(Kind.AUTHOR, "unchanged")
             else:
-                user = User.objects.filter(username=author.login[:150]).first()
-                if user:
-                    role = " (a superuser)" if user.is_superuser else ""
+                where = f"Author {author.login!r} (line {author.line})"
+                username = author.login[:150]
+                user = User.objects.filter(username=username).first()
+                if user and _same_address(user.email, values["email"]):
                     self.warn(
-                        f"Author {author.login!r} (line {author.line}): the account "
-                        f"{user.get_username()!r}{role} exists already; their posts and "
-                        "comments are credited to it, and its name, email and permissions "
-                        "are left as they are."
+                        f"{where} matches the existing account {username!r}{_role(user)} by "
+                        "username and email: their posts and comments are credited to it; "
+                        "its name, email, password and permissions were left unchanged."
                     )
                     self.report.count(Kind.AUTHOR, "unchanged")
                     digest = ADOPTED
                 else:
-                    user = User(username=author.login[:150], is_staff=True, **values)
+                    if user:
+                        username = _free_username(User, f"{username[:140]}-wp")
+                        self.warn(
+                            f"{where} has the username of the existing account "
+                            f"{user.get_username()!r}{_role(user)} but not its email address, "
+                            f"so may be someone else: their posts and comments are credited to "
+                            f"a new account, {username!r}. {user.get_username()!r} was left "
+                            "unchanged."
+                        )
+                    user = User(username=username, is_staff=True, **values)
                     user.set_unusable_password()
                     user.save()
                     if editors:
@@ -125,3 +141,24 @@ class AuthorWriter:
             return None
         # WordPress.com exports carry no author IDs: the email is the link then.
         return self.by_wp_id.get(comment.user_id) or self.by_email.get(email.lower())
+
+
+def _same_address(ours: str, theirs: str) -> bool:
+    """Whether two email addresses are one mailbox; a missing one matches nothing."""
+    return bool(ours) and ours.strip().casefold() == theirs.strip().casefold()
+
+
+def _role(user) -> str:
+    if user.is_superuser:
+        return " (superuser)"
+    return " (staff)" if user.is_staff else ""
+
+
+def _free_username(User, wanted: str) -> str:
+    """`wanted`, or `wanted2`, `wanted3`, … : the first no account has."""
+    taken = set(User.objects.filter(username__startswith=wanted).values_list("username", flat=True))
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}{n}"
+    return candidate

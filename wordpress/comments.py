@@ -12,10 +12,10 @@ import re
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 
 from blog.text import clean_line, clean_text
+from comments.forms import CommentForm
 from comments.models import MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Event
 
 from . import bulk
@@ -54,6 +54,8 @@ UPDATED_FIELDS = [
     "submitted_at",
     "status",
 ]
+# The comment form's own website field: an import lets in exactly what a reader may type.
+WEBSITE = CommentForm.base_fields["url"]
 IPV4 = re.compile(
     r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z"
 )
@@ -67,7 +69,6 @@ class CommentWriter:
 
     def write(self, posts: list[tuple[Item, int]]) -> None:
         """The comments of these posts, given as (item, article pk)."""
-        self.imp.touched_articles.update(pk for _item, pk in posts)
         wanted = [c.wp_id for item, _ in posts for c in item.comments if c.wp_id is not None]
         wanted += [c.parent_id for item, _ in posts for c in item.comments if c.parent_id]
         existing = self.imp.ids.lookup(Kind.COMMENT, wanted)
@@ -108,6 +109,7 @@ class CommentWriter:
                     continue
                 values["article_id"] = article_pk
                 values["parent_id"] = pk_of.get(parents[comment.wp_id])
+                self.imp.touched_articles.add(article_pk)
                 mapping = existing.get(comment.wp_id)
                 if mapping:
                     changed.append(Comment(pk=mapping.target_id, **values))
@@ -181,6 +183,24 @@ class CommentWriter:
         for wp_id, comment in by_id.items():
             yield comment, parent_of[wp_id], depth[wp_id]
 
+    def website(self, url: str, where: str) -> str:
+        """The commenter's website as the comment form would store it ("example.com" becomes
+        "https://example.com"); "" for what the form refuses (`javascript:`, `data:`, any
+        other scheme, a malformed or too long address), reported and counted."""
+        if not url:
+            return ""
+        try:
+            return WEBSITE.clean(url)
+        except ValidationError:
+            if len(url) > MAX_URL:
+                problem = f"longer than {MAX_URL} characters"
+            else:
+                problem = "not an http(s) address the comment form would accept"
+            self.report.leave_out(
+                "commenter website(s)", f"{where}: website {url[:100]!r} left out: {problem}."
+            )
+            return ""
+
     def values(self, comment: WordPressComment, item: Item, now) -> dict | None:
         """The field values of our comment, or None when it has no place here."""
         where = f"Comment {comment.wp_id} (line {comment.line})"
@@ -197,16 +217,10 @@ class CommentWriter:
         if len(name) > MAX_NAME:
             self.warn(f"{where}: name longer than {MAX_NAME} characters; shortened.")
         email = clean_line(comment.author_email).strip()
-        url = clean_line(comment.author_url).strip()
-        if url and not _is_web_address(url):
-            self.warn(f"{where}: website {url[:80]!r} is not an http(s) address; left out.")
-            url = ""
         if len(email) > MAX_EMAIL:
             self.warn(f"{where}: email address longer than {MAX_EMAIL} characters; left out.")
             email = ""
-        if len(url) > MAX_URL:
-            self.warn(f"{where}: website address longer than {MAX_URL} characters; left out.")
-            url = ""
+        url = self.website(clean_line(comment.author_url).strip(), where)
         ip = comment.author_ip.strip() or None
         if ip and not IPV4.match(ip):  # the common case, without ipaddress's cost
             try:
@@ -235,15 +249,6 @@ class CommentWriter:
             "reason": REASON,
             "moderators_notified_at": now,  # held on WordPress already: not news to moderators
         }
-
-
-def _is_web_address(url: str) -> bool:
-    """What the comment form accepts as a website: http or https, nothing else."""
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        return False
-    return True
 
 
 def _event(comment_pk: int, at, message: str) -> dict:

@@ -49,11 +49,18 @@ class Report:
 
     dry_run: bool = False
     counts: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
+    # Values left out of items that were imported, by what they were ("commenter website(s)").
+    left_out: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     on_warning: Callable[[str], None] | None = None
 
     def count(self, kind: str, column: str, n: int = 1) -> None:
         self.counts[kind][column] += n
+
+    def leave_out(self, what: str, message: str) -> None:
+        """Warn of one value not imported (its item is), and count it for the summary."""
+        self.left_out[what] += 1
+        self.warn(message)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -101,7 +108,7 @@ class Importer:
         self.batch: list[Item] = []
         self.batch_comments = 0
         self.items_started = False
-        self.touched_articles: set[int] = set()  # whose comments this import wrote
+        self.touched_articles: set[int] = set()  # whose comments this import wrote or changed
         self.other_types: Counter = Counter()
 
     def warn(self, message: str) -> None:

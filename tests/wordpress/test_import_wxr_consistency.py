@@ -38,21 +38,67 @@ def test_a_reimport_shows_on_pages_the_cache_held(tmp_path):
     assert "After" in Client().get("/").content.decode()  # the lists too
 
 
-def test_an_existing_account_is_credited_never_changed(tmp_path):
+def test_a_comment_removed_on_wordpress_leaves_the_warm_page_and_feeds(tmp_path):
+    ModerationSettings.load()
+    thread = [comment(10, content="First words."), comment(11, content="Second words.")]
+    run_import(write(tmp_path, export(post(1, comments=thread))))
+    feed = article_page().wsgi_request.path + "feed/"
+    for address in (None, feed, "/comments/feed/"):  # warm every page that shows it
+        for _ in range(2):
+            Client().get(address) if address else article_page()
+    assert "Second words." in Client().get("/comments/feed/").content.decode()
+
+    # Only a comment changed: the article itself is exported exactly as before.
+    thread[1] = comment(11, approved="trash", content="Second words.")
+    run_import(write(tmp_path, export(post(1, comments=thread)), name="again.xml"))
+
+    for html in (
+        article_page().content.decode(),
+        Client().get(feed).content.decode(),
+        Client().get("/comments/feed/").content.decode(),
+    ):
+        assert "First words." in html and "Second words." not in html
+
+
+def test_an_account_with_the_authors_username_and_email_is_credited_never_changed(tmp_path):
     admin = get_user_model().objects.create_superuser(
-        "ann", "owner@example.com", "a-long-password", first_name="Site", last_name="Owner"
+        "ann", "ANN@example.com", "a-long-password", first_name="Site", last_name="Owner"
     )
     text = export(post(1))
 
-    out, err, _table = run_import(write(tmp_path, text))
-    run_import(write(tmp_path, text.replace("ann@example.com", "new@example.com"), name="b.xml"))
+    out, err, table = run_import(write(tmp_path, text))
+    run_import(write(tmp_path, text.replace("Ann Author", "Someone Else"), name="b.xml"))
 
     admin.refresh_from_db()
     assert (admin.email, admin.first_name, admin.last_name) == (
-        "owner@example.com", "Site", "Owner")  # fmt: skip
+        "ANN@example.com", "Site", "Owner")  # fmt: skip
     assert admin.is_superuser and admin.check_password("a-long-password")
-    assert "the account 'ann' (a superuser) exists already" in out + err
+    assert "Author 'ann' (line " in err
+    assert "matches the existing account 'ann' (superuser)" in err
+    assert "its name, email, password and permissions were left unchanged" in err
+    assert table["author"]["created"] == 0
     assert WordPressItem.objects.get(kind="post", wp_id=1).article.authors.get() == admin
+
+
+def test_an_account_with_the_authors_username_but_another_email_is_not_theirs(tmp_path):
+    User = get_user_model()
+    admin = User.objects.create_superuser("ann", "owner@example.com", "a-long-password")
+    User.objects.create_user("ann-wp", "someone@example.com")  # taken too: ann-wp2 is next
+
+    out, err, table = run_import(write(tmp_path, export(post(1))))
+    run_import(write(tmp_path, export(post(1, title="Again")), name="b.xml"))
+
+    admin.refresh_from_db()
+    assert (admin.email, admin.first_name, admin.is_superuser) == ("owner@example.com", "", True)
+    assert admin.check_password("a-long-password")
+    author = WordPressItem.objects.get(kind="post", wp_id=1).article.authors.get()
+    assert (author.username, author.email, author.is_superuser) == (
+        "ann-wp2", "ann@example.com", False)  # fmt: skip
+    assert not author.has_usable_password()
+    assert "has the username of the existing account 'ann' (superuser)" in err
+    assert "a new account, 'ann-wp2'. 'ann' was left unchanged." in err
+    assert table["author"]["created"] == 1
+    assert User.objects.filter(username__startswith="ann").count() == 3  # not one per import
 
 
 def test_an_account_the_import_made_follows_the_export_until_it_is_used(tmp_path):
@@ -71,21 +117,52 @@ def test_an_account_the_import_made_follows_the_export_until_it_is_used(tmp_path
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://files.example/", "http://"],
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        "data:text/html,<b>x</b>",
+        "ftp://files.example/",
+        "http://",
+        "https://reader.example/" + "a" * 200,
+    ],
 )
-def test_a_commenter_website_that_is_not_a_web_address_is_left_out(tmp_path, url):
-    out, err, _table = run_import(write(tmp_path, export(post(1, comments=[comment(10, url=url)]))))
+def test_a_commenter_website_the_form_would_refuse_is_left_out(tmp_path, url):
+    comments = [comment(10, url=url.replace("&", "&amp;").replace("<", "&lt;")), comment(11)]
+    out, err, table = run_import(write(tmp_path, export(post(1, comments=comments))))
 
-    assert Comment.objects.get().author_url == ""
-    assert "is not an http(s) address; left out" in out + err
+    assert Comment.objects.get(author_url="").content == "Nice post."  # the comment stays
+    assert Comment.objects.exclude(author_url="").get().author_url == "https://reader.example/"
+    assert table["comment"]["created"] == 2
+    assert "Comment 10 (line " in err and "left out" in err
+    assert "1 commenter website(s) left out" in out
+
+
+def test_a_commenter_website_is_stored_as_the_form_would_store_it(tmp_path):
+    run_import(write(tmp_path, export(post(1, comments=[comment(10, url="reader.example/")]))))
+
+    assert Comment.objects.get().author_url == "https://reader.example/"
 
 
 def test_control_characters_never_reach_the_database_from_an_import(tmp_path):
     # XML 1.0 carries no C0 control but tab and line feed; C1 controls it does carry.
-    text = export(post(1, comments=[comment(10, author="Ev\u0085e\u202e", content="A\u009bB")]))
+    text = export(
+        post(
+            1,
+            comments=[
+                comment(
+                    10,
+                    author="Ev\u0085e\u202e",
+                    email="eve\u0080@example.org",
+                    url="https://eve.example/\u009f",
+                    content="A\u009bB",
+                )
+            ],
+        )
+    )
 
     run_import(write(tmp_path, text))
 
     stored = Comment.objects.get()
     assert stored.author_name in ("Eve\u202e", "Ev e\u202e")  # NEL is a line break too
+    assert (stored.author_email, stored.author_url) == ("eve@example.org", "https://eve.example/")
     assert stored.content == "AB"

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('blog', '0004_list_indexes'),
-        ('comments', '0007_akismet_report_retry'),
+        ('comments', '0008_only_web_addresses_as_websites'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -16,8 +16,9 @@ class Command(BaseCommand):
     help = (
         "Import a WordPress export (WXR 1.0-1.2, from Tools → Export): authors, categories, "
         "tags, posts, pages, images and comments. Safe to run again: it updates what changed. "
-        "An author whose login is an existing username is credited to that account, which is "
-        "never changed."
+        "Existing accounts are never changed: an author with the username and email of one is "
+        "credited to it; with its username but another email, to a new account <login>-wp. "
+        "Commenter websites the comment form would refuse (not http or https) are left out."
     )
 
     def add_arguments(self, parser):
@@ -108,6 +109,8 @@ class Command(BaseCommand):
         self.stdout.write(line(header))
         for row in rows:
             self.stdout.write(line(row))
+        for what, n in sorted(report.left_out.items()):
+            self.stdout.write(f"{n:,} {what} left out; each is named above on stderr.")
         if report.warnings:
             self.stdout.write(f"{len(report.warnings):,} warning(s), shown above on stderr.")
         if report.dry_run:
