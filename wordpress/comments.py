@@ -17,8 +17,8 @@ from django.utils import timezone
 from blog.text import clean_line, clean_text
 from comments.forms import CommentForm
 from comments.models import MAX_EMAIL, MAX_NAME, MAX_URL, Comment, Event
+from core import bulk
 
-from . import bulk
 from .content import comment_text
 from .mapping import CONVERSION, Kind, Mapped, checksum
 from .parser import Comment as WordPressComment

@@ -10,9 +10,8 @@ import hashlib
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from core import bulk
 from wordpress.models import WordPressItem
-
-from . import bulk
 
 Kind = WordPressItem.Kind
 TARGET_FIELDS = {"author": "user", "post": "article", "attachment": "image"}

@@ -14,8 +14,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from blog.models import Article, Page, TaggedArticle
+from core import bulk
 
-from . import bulk
 from .content import convert
 from .mapping import CONVERSION, Kind, Mapped, checksum, chunks
 from .parser import Item
