@@ -1,6 +1,7 @@
 """The moderation queue: the Django admin, opening on the comments that need review."""
 
 import json
+import unicodedata
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
@@ -10,6 +11,8 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from blog.text import clean_line
 
 from . import services
 from .models import Comment, Event, ModerationSettings
@@ -57,22 +60,62 @@ class EventInline(admin.TabularInline):
         return False
 
 
-def website_host(url: str) -> str:
-    """The host of a commenter's website as a moderator should read it.
+def _visible(text: str) -> str:
+    """`text` as one clean line with each format character (bidi override, zero-width
+    joiner…) written out as [U+XXXX]: nothing a moderator reads hides or reorders the rest."""
+    return "".join(
+        f"[U+{ord(c):04X}]" if unicodedata.category(c) == "Cf" else c for c in clean_line(text)
+    )
 
-    An internationalised host is shown in both forms, `аpple.com (xn--pple-43d.com)`, so a
-    look-alike of a well-known name gives itself away.
+
+def _to_ascii(label: str) -> str:
+    """One host label as a browser sends it: mapped as UTS 46 does (NFKC, lower case), then
+    punycode unless it is plain ASCII.
+
+    Not the `idna` codec: its IDNA 2003 mapping turns `ß` into `ss` and drops zero-width
+    joiners, so it would show a moderator a host other than the one the link opens.
+    """
+    mapped = unicodedata.normalize("NFKC", label).lower()
+    if mapped.isascii():
+        return mapped
+    return "xn--" + mapped.encode("punycode").decode("ascii")
+
+
+def _to_unicode(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return label  # not valid punycode: shown as it is, in ASCII
+
+
+def website_host(url: str) -> tuple[str, str]:
+    """The host of a commenter's website as a moderator should read it: (Unicode, ASCII).
+
+    The two differ only for an internationalised host, `аpple.com` and `xn--pple-43d.com`,
+    so a look-alike of a well-known name gives itself away. Never raises, whatever is stored.
     """
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
-        return url
+        host = url
+    labels = clean_line(host).split(".")
     try:
-        ascii_host = host.encode("idna").decode("ascii")
-        unicode_host = ascii_host.encode("ascii").decode("idna")
+        ascii_host = ".".join(_to_ascii(label) for label in labels)
     except UnicodeError:
-        return host
-    return unicode_host if unicode_host == ascii_host else f"{unicode_host} ({ascii_host})"
+        ascii_host = host.encode("ascii", "backslashreplace").decode("ascii")
+    return _visible(".".join(_to_unicode(label) for label in labels)), ascii_host
+
+
+def website_html(url: str):
+    """The host for the moderators' screens: its Unicode form isolated, then its punycode."""
+    unicode_host, ascii_host = website_host(url)
+    if unicode_host == ascii_host:
+        return format_html('<bdi dir="ltr">{}</bdi>', ascii_host)
+    return format_html(
+        '<bdi dir="ltr">{}</bdi> <bdi dir="ltr">({})</bdi>', unicode_host, ascii_host
+    )
 
 
 def _moderation_action(service, description, done):
@@ -107,7 +150,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = [EventInline]
     readonly_fields = ["article", "parent", "kind", "user", "author_name", "author_email",
-                       "author_url", "author_ip", "user_agent", "referrer", "content",
+                       "website", "author_ip", "user_agent", "referrer", "content",
                        "submitted_at", "status", "verdict", "reason", "decided_by",
                        "check_attempts", "next_check_at", "payload"]  # fmt: skip
     fieldsets = [
@@ -118,7 +161,7 @@ class CommentAdmin(admin.ModelAdmin):
                 "fields": [
                     "author_name",
                     "author_email",
-                    "author_url",
+                    "website",
                     "author_ip",
                     "user",
                     "user_agent",
@@ -203,7 +246,8 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         if comment.is_removed:
             return _("(removed)")
-        return Truncator(comment.content).chars(80)
+        # Isolated: a right-to-left override in the text stays inside it.
+        return format_html('<span dir="auto">{}</span>', Truncator(comment.content).chars(80))
 
     @admin.display(description=_("author"), ordering="author_name")
     def author(self, comment):
@@ -212,10 +256,18 @@ class CommentAdmin(admin.ModelAdmin):
             comment.author_name,
             comment.author_email,
             comment.author_ip or "",
-            format_html('<br><small dir="ltr">{}</small>', website_host(comment.author_url))
+            format_html("<br><small>{}</small>", website_html(comment.author_url))
             if comment.author_url
             else "",
         )
+
+    @admin.display(description=_("website"))
+    def website(self, comment):
+        """The address as stored, and its host as the link really reaches it."""
+        if not comment.author_url:
+            return "—"
+        return format_html('<bdi dir="ltr">{}</bdi><br>{}', _visible(comment.author_url),
+                           website_html(comment.author_url))  # fmt: skip
 
     @admin.display(description=_("approved comments"), ordering="approved_total")
     def approved_count(self, comment):

@@ -67,7 +67,7 @@ class ArticleCommentsFeed(LatestCommentsFeed):
         return article
 
     def title(self, obj=None):
-        return _("Comments on: %(title)s") % {"title": obj.title}
+        return clean_line(_("Comments on: %(title)s") % {"title": obj.title})
 
     def link(self, obj=None):
         return obj.get_absolute_url()

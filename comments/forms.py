@@ -2,6 +2,8 @@
 
 import datetime
 import time
+import unicodedata
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core import signing
@@ -17,6 +19,25 @@ SIGNER_SALT = "comments.form"
 
 def sign_form(article_pk: int) -> str:
     return signing.TimestampSigner(salt=SIGNER_SALT).sign(str(article_pk))
+
+
+def is_linkable_host(url: str) -> bool:
+    """Whether a browser can follow `url`'s host: ASCII (Django's validator checked it), or an
+    internationalised name that maps (NFKC) to letters, marks, digits, hyphens and dots.
+
+    Django's URLValidator takes nearly any character in an internationalised host, so
+    `https://´µ.org/` (a space, once mapped) would be stored and linked.
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host.isascii():
+        return True
+    return all(
+        ch in "-." or ch.isalnum() or unicodedata.category(ch).startswith("M")
+        for ch in unicodedata.normalize("NFKC", host)
+    )
 
 
 class CommentForm(forms.Form):
@@ -68,6 +89,14 @@ class CommentForm(forms.Form):
             for name in ("name", "email"):
                 self.fields[name].required = False
                 self.fields[name].widget = forms.HiddenInput()
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if not is_linkable_host(url):
+            raise forms.ValidationError(
+                self.fields["url"].error_messages["invalid"], code="invalid"
+            )
+        return url
 
     def clean_content(self):
         content = self.cleaned_data["content"]

@@ -42,7 +42,7 @@ def post_comment(request):
 def _post_comment(request):
     form = CommentForm(request.POST, user=request.user)
     article_id = form.data.get("article", "")
-    if not str(article_id).isdigit():
+    if not (str(article_id).isascii() and str(article_id).isdigit()):
         raise Http404(_("No article to comment on."))
     articles = Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
     article = get_object_or_404(
