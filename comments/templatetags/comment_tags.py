@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from blog.text import clean_text
+from blog.text import clean_line, clean_text
 from core.page_cache import depends_on
 
 from .. import threads, versions
@@ -37,6 +37,13 @@ def render_comment_section(context, article):
 @register.simple_tag
 def comments_feed_url(article):
     return reverse("comments:article_feed", kwargs=article._url_kwargs())
+
+
+@register.filter
+def one_line(text):
+    """A commenter's name as one clean line, should one stored before the form cleaned its
+    input hold a control character or a line break."""
+    return clean_line(text or "")
 
 
 @register.filter

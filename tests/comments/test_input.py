@@ -325,3 +325,11 @@ def test_pages_with_any_text_in_comments_are_valid_html(article, tmp_path):
     }
     assert not invalid
     assert {name.split("-")[0] for name in pages} == {"samples", "refused", "held", "approved"}
+
+
+def test_an_old_name_with_control_characters_is_shown_clean(article):
+    make_comment(article, author_name="Old\x1bName\r\nTwo")
+
+    html = Client().get(article.get_absolute_url()).content.decode()
+
+    assert "<bdi>OldName Two</bdi>" in html and "\x1b" not in html
