@@ -34,18 +34,10 @@ def media_root(settings, tmp_path):
 
 
 def _clear_cache():
-    """Empty this run's cache. On Redis, only this run's keys: another run may share the server."""
+    """Empty this run's cache (on Redis, only this run's keys: see config/redis_cache.py)."""
     from django.core.cache import cache
 
-    from config.redis_cache import RedisCache
-
-    if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

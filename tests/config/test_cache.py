@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from django.conf import settings
 from django.core.cache import cache
 
@@ -48,3 +49,20 @@ def test_counters_are_atomic_across_processes():
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0, 0]
 
     assert cache.get("counter") == 600
+
+
+def test_clearing_the_cache_leaves_other_sites_keys_alone(settings):
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("the disk cache has one folder per site: nothing shared to leave alone")
+    from django.core.cache import caches
+
+    other = caches.create_connection("default")
+    other.key_prefix = "another-site"
+    other.set("page", "theirs", timeout=60)
+    cache.set("page", "ours", timeout=60)
+
+    cache.clear()
+
+    assert cache.get("page") is None
+    assert other.get("page") == "theirs"
+    other.delete("page")
