@@ -1,0 +1,114 @@
+"""The moderation queue: one click decides a comment, from the row, through the services."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment
+from tests.comments.conftest import Page, make_comment
+from tests.factories import make_editor, make_moderator
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/comments/comment/?status__exact=held"
+
+
+@pytest.fixture
+def desk():
+    """The moderator's browser, CSRF checks on, as a real browser meets them."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(make_moderator())
+    return browser
+
+
+def click(browser, comment, label, queue=QUEUE):
+    """Press the row's button `label`, sending the queue's own form as the browser does."""
+    page = Page(browser.get(queue))
+    row = page.by_id("result_list").find("input", value=str(comment.pk)).parent.parent
+    button = next(b for b in row.find_all("button") if b.text == label)
+    token = page.find("input", name="csrfmiddlewaretoken").attrs["value"]
+    return browser.post(
+        button.attrs["formaction"],
+        {"csrfmiddlewaretoken": token, "_selected_action": [], "action": ""},
+        HTTP_REFERER=f"http://testserver{queue}",
+    )
+
+
+def test_one_click_approves_and_comes_back_to_the_queue(desk, article):
+    held = make_comment(article, status=Comment.Status.HELD, author_name="Bea")
+
+    response = click(desk, held, "Approve")
+
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    assert response.status_code == 302 and response["Location"].endswith(QUEUE)
+    assert "Moderator moderator approved this comment." in held.events.values_list(
+        "message", flat=True
+    )
+    assert "Comment by Bea approved." in Page(desk.get(QUEUE)).text
+
+
+def test_one_click_spam_reports_to_akismet_once(
+    desk, article, akismet, django_capture_on_commit_callbacks
+):
+    held = make_comment(article, status=Comment.Status.HELD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        click(desk, held, "Spam")
+
+    held.refresh_from_db()
+    assert held.status == Comment.Status.SPAM
+    assert len(akismet.received("submit-spam")) == 1
+
+
+def test_each_row_offers_what_makes_sense_now(desk, article):
+    held = make_comment(article, status=Comment.Status.HELD, content="Held")
+    spam = make_comment(article, status=Comment.Status.SPAM, content="Spammy")
+    page = Page(desk.get("/admin/comments/comment/?status__exact=all"))
+
+    def offered(comment):
+        row = page.by_id("result_list").find("input", value=str(comment.pk)).parent.parent
+        return [b.text for b in row.find_all("button")]
+
+    assert offered(held) == ["Approve", "Spam", "Trash"]
+    assert offered(spam) == ["Not spam", "Trash"]
+
+
+def test_only_moderators_decide_and_only_by_post(article, client):
+    held = make_comment(article, status=Comment.Status.HELD)
+    url = f"/admin/comments/comment/{held.pk}/decide/approve/"
+    client.force_login(make_editor())
+
+    assert client.post(url).status_code == 403
+    client.force_login(make_moderator())
+    assert client.get(url).status_code == 405
+    assert client.post(f"/admin/comments/comment/{held.pk}/decide/publish/").status_code == 404
+    held.refresh_from_db()
+    assert held.status == Comment.Status.HELD
+
+
+def test_a_redirect_elsewhere_is_not_followed(article, client):
+    held = make_comment(article, status=Comment.Status.HELD)
+    client.force_login(make_moderator())
+
+    response = client.post(
+        f"/admin/comments/comment/{held.pk}/decide/trash/", HTTP_REFERER="https://evil.example/"
+    )
+
+    assert response["Location"] == QUEUE
+
+
+def test_the_queue_costs_the_same_queries_however_long(desk, article):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert desk.get(QUEUE).status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        make_comment(article, status=Comment.Status.HELD, author_email=f"r{n}@example.com")
+    three = queries()
+    for n in range(3, 40):
+        make_comment(article, status=Comment.Status.HELD, author_email=f"r{n}@example.com")
+
+    assert queries() == three
