@@ -509,6 +509,32 @@ COMMENTS = {
 }
 
 
+# The moderation queue a newcomer's moderator opens: every state it can show.
+# (article slug, name, email, text, status, verdict, reason)
+QUEUE = [
+    ("what-the-heat-map-doesnt-show", "Priya Raman", "priya@example.com",
+     "First time commenting. Our street association planted twelve trees last spring; how do "
+     "we find out whether they are the species the study recommends?",
+     "held", "ham", "Akismet: not spam; first-time commenter"),
+    ("the-four-day-week-has-left-the-pilot-stage", "Leo Brandt", "leo@example.com",
+     "Useful background: https://example.org/four-day-week-report and "
+     "https://example.org/uk-pilot-data and https://example.org/iceland-trials",
+     "held", "ham", "3 links (limit 2)"),
+    ("what-the-heat-map-doesnt-show", "Deals Today", "deals@example.net",
+     "Cheap air conditioners, best casino bonus, click here now!!!",
+     "spam", "spam", "Akismet: spam"),
+    ("the-four-day-week-has-left-the-pilot-stage", "Crypto Max", "max@example.net",
+     "Make money fast with crypto signals, guaranteed.",
+     "spam", "skipped", "disallowed word 'guaranteed'"),
+    ("what-the-heat-map-doesnt-show", "Sam Ortiz", "sam@example.com",
+     "Shade matters, but so does wind: the tower blocks near me make the street an oven.",
+     "held", "error", "Akismet unreachable: timed out, 1st try in a minute"),
+    ("the-four-day-week-has-left-the-pilot-stage", "Rude Reader", "rude@example.com",
+     "This is the worst article I have ever read and the author should be ashamed.",
+     "trash", "ham", "trashed by a moderator"),
+]  # fmt: skip
+
+
 def about_page():
     return html(f"""
 {settings.SITE_NAME} publishes opinion and analysis on the questions that shape public life:

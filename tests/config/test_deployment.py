@@ -19,12 +19,15 @@ import pytest
 from django.conf import settings as django_settings
 
 from bench.nginx import find_nginx, nginx
-from bench.server import scratch_database
+from bench.server import delete_redis_keys, scratch_database
 from tests.browser.tools import missing
 from tests.cluster import ROOT, AppServer, free_ports
 from tests.comments.conftest import Page
 
 PASSWORD = "a-desk-password-2026"
+FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
+WRONG_PASSWORD = "Please enter the correct username and password"
+LOCKED_OUT = "Too many failed sign-in attempts"
 SHAPES = {
     "embedded": {"servers": 1, "scaled": False},
     "scaled": {"servers": 2, "scaled": True},
@@ -60,12 +63,10 @@ def site(request, tmp_path_factory, akismet_server):
     if not binary:
         missing("nginx", "apt-get install -y nginx")
     root = tmp_path_factory.mktemp(request.param)
-    port, *upstreams = free_ports(1 + shape["servers"])
+    port, static_port, *upstreams = free_ports(2 + shape["servers"])
     origin = f"https://127.0.0.1:{port}"
-    server_url = None
-    if shape["scaled"]:
-        db = django_settings.DATABASES["default"]
-        server_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    # A database of the deployment's own: a file, or a new one on the suite's PostgreSQL server.
+    server_url = os.environ["DATABASE_URL"] if shape["scaled"] else None
     with scratch_database(root, server_url) as database_url:
         env = {
             **os.environ,
@@ -101,12 +102,13 @@ def site(request, tmp_path_factory, akismet_server):
         try:
             for server in servers:
                 server.wait_until_healthy()
-            with nginx(binary, upstream_port=upstreams, port=port, static_port=free_ports(1)[0],
+            with nginx(binary, upstream_port=upstreams, port=port, static_port=static_port,
                        workdir=root, env=env):  # fmt: skip
                 yield {"url": origin, "article": article_path, "servers": servers, "root": root}
         finally:
             for server in servers:
                 server.stop()
+            delete_redis_keys(env)  # the run's prefix only: the server may be shared
 
 
 def reader(address):
@@ -138,20 +140,25 @@ def post_comment(site, address, n, **headers):
 
 
 def test_each_reader_has_their_own_address(site, akismet_server):
+    """Readers at 127.0.0.2, .3 and .4 post within the same seconds (COMMENTS_FLOOD_SECONDS=15)."""
     akismet_server.reset()
+    forged = {"X-Forwarded-For": "6.6.6.6"}
 
     first = post_comment(site, "127.0.0.2", 1)
     again = post_comment(site, "127.0.0.2", 2)  # the same reader, a new email
     other = post_comment(site, "127.0.0.3", 3)
-    forged = post_comment(site, "127.0.0.4", 4, **{"X-Forwarded-For": "6.6.6.6"})
+    # The header a client sends is only the left of what nginx passes on: not believed.
+    disguised = post_comment(site, "127.0.0.2", 4, **forged)
+    stranger = post_comment(site, "127.0.0.4", 5, **forged)
 
-    statuses = [r.status_code for r in (first, again, other, forged)]
-    assert statuses == [302, 429, 302, 302], logs(site)
+    statuses = [r.status_code for r in (first, again, other, disguised, stranger)]
+    assert statuses == [302, 429, 302, 429, 302], logs(site)
+    assert FLOOD_MESSAGE in again.text and FLOOD_MESSAGE in disguised.text, logs(site)
     sent = [form["user_ip"] for form in akismet_server.received("comment-check")]
     assert sent == ["127.0.0.2", "127.0.0.3", "127.0.0.4"], logs(site)
 
 
-def sign_in(site, address, username, password):
+def sign_in(site, address, username, password, **headers):
     browser = reader(address)
     login_url = site["url"] + "/admin/login/?next=/admin/"
     token = Page(browser.get(login_url)).find("input", name="csrfmiddlewaretoken")
@@ -159,15 +166,21 @@ def sign_in(site, address, username, password):
         login_url,
         data={"csrfmiddlewaretoken": token.attrs["value"], "username": username,
               "password": password, "next": "/admin/"},
-        headers={"Origin": site["url"], "Referer": login_url},
+        headers={"Origin": site["url"], "Referer": login_url, **headers},
     )  # fmt: skip
 
 
 def test_sign_in_failures_from_one_address_do_not_lock_out_another(site):
-    for _ in range(5):
-        sign_in(site, "127.0.0.5", "intruder", "guess")
+    """After LOGIN_FAILURE_LIMIT (5) wrong passwords from 127.0.0.5, that address is refused,
+    even with the right password or a forged X-Forwarded-For; 127.0.0.6 signs in."""
+    for attempt in range(5):
+        failed = sign_in(site, "127.0.0.5", "intruder", "guess")
+        assert failed.status_code == 200 and WRONG_PASSWORD in failed.text, (attempt, logs(site))
 
     locked = sign_in(site, "127.0.0.5", "desk", PASSWORD)
-    assert "Too many failed sign-in attempts" in locked.text, logs(site)
+    assert locked.status_code == 200 and LOCKED_OUT in locked.text, logs(site)
+    disguised = sign_in(site, "127.0.0.5", "desk", PASSWORD, **{"X-Forwarded-For": "6.6.6.6"})
+    assert disguised.status_code == 200 and LOCKED_OUT in disguised.text, logs(site)
     elsewhere = sign_in(site, "127.0.0.6", "desk", PASSWORD)
-    assert elsewhere.status_code == 302 and elsewhere.headers["Location"] == "/admin/", logs(site)
+    signed_in = (elsewhere.status_code, elsewhere.headers.get("Location"))
+    assert signed_in == (302, "/admin/"), logs(site)

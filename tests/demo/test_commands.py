@@ -157,7 +157,7 @@ class DemoTests(TestCase):
         assert "IP address" in privacy
 
     def test_a_few_approved_comments_with_replies(self):
-        comments = Comment.objects.all()
+        comments = Comment.objects.filter(reason="demo content")
         assert 3 <= comments.count() <= 10
         assert comments.values("article").distinct().count() == 2
         assert set(comments.values_list("status", "verdict", "reason")) == {
@@ -168,6 +168,15 @@ class DemoTests(TestCase):
         for reply in replies:
             assert reply.parent.article_id == reply.article_id
             assert reply.submitted_at > reply.parent.submitted_at
+
+    def test_the_moderation_queue_shows_every_state(self):
+        queue = Comment.objects.exclude(reason="demo content")
+        states = set(queue.values_list("status", "verdict"))
+        assert {("held", "ham"), ("spam", "spam"), ("spam", "skipped"), ("held", "error"),
+                ("trash", "ham")} <= states  # fmt: skip
+        waiting = queue.get(verdict="error")
+        assert waiting.next_check_at is not None  # the recheck the moderator sees coming
+        assert all(comment.events.exists() for comment in queue)  # each with its history
 
 
 def free_port():

@@ -32,6 +32,7 @@ from demo.content import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    QUEUE,
     about_page,
     html,
     privacy_page,
@@ -301,6 +302,30 @@ class Command(BaseCommand):
                 for reply_name, reply_text in replies:
                     when += datetime.timedelta(hours=1, minutes=42)
                     self.create_comment(Comment, article, reply_name, reply_text, when, parent)
+
+        self.create_queue(Comment, articles)
+
+    def create_queue(self, Comment, articles):
+        """Held, spam, unchecked and trashed comments: the moderator's queue shows each state."""
+        from comments.models import Event
+
+        for slug, name, email, text, status, verdict, reason in QUEUE:
+            article = articles.get(slug)
+            if article is None or Comment.objects.filter(article=article, content=text).exists():
+                continue
+            comment = Comment.objects.create(
+                article=article, author_name=name, author_email=email, content=text,
+                author_ip=f"192.0.2.{len(name) + 10}", status=status, verdict=verdict,
+                reason=reason, submitted_at=self.now - datetime.timedelta(minutes=len(text)),
+                next_check_at=self.now + datetime.timedelta(minutes=1) if verdict == "error"
+                else None,
+                check_attempts=1 if verdict == "error" else 0,
+                # Demo content: no email to the moderators about it.
+                moderators_notified_at=self.now,
+            )  # fmt: skip
+            Event.objects.create(comment=comment, message="Comment submitted.")
+            Event.objects.create(comment=comment, message=f"Demo: {reason}.")
+            self.count("comment", True)
 
     def create_comment(self, Comment, article, name, text, when, parent=None):
         user = self.authors.get(name)
