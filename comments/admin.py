@@ -185,6 +185,11 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     list_select_related = ["article"]
     list_per_page = 50
+
+    class Media:
+        js = ["comments/queue.js"]  # keyboard shortcuts, as on WordPress (press ?)
+        css = {"all": ["comments/queue.css"]}
+
     inlines = [EventInline]
     readonly_fields = ["article", "parent", "kind", "user", "author_name", "author_email",
                        "website", "author_ip", "user_agent", "referrer", "content",

@@ -82,3 +82,57 @@ def test_moderator_approves_one_comment_and_marks_another_as_spam(new_context, a
     expect(reader.locator(f"#comment-{pushy.pk}")).to_have_count(0)
     expect(reader.get_by_text("I will decide about this one tomorrow.")).to_have_count(0)
     print(screenshot(moderator, "moderator"))
+
+
+def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, screenshot):
+    site = build_site()
+    first = post_as_new_reader(site.article, "Kim Kind", "Shade trees on every school street.")
+    second = post_as_new_reader(site.article, "Pat Pushy", "Discount tyres at my shop.")
+    third = post_as_new_reader(site.article, "Rude Reader", "Nobody cares about trees.")
+    make_moderator(password=PASSWORD)
+    moderator = new_context().new_page()
+    sign_in(moderator, "moderator")
+    moderator.goto("/admin/comments/comment/?status__exact=held&o=-7")  # oldest first below
+    rows = moderator.locator("#result_list tbody tr")
+    expect(rows).to_have_count(3)
+
+    moderator.keyboard.press("?")
+    expect(moderator.get_by_role("region", name="Keyboard shortcuts")).to_be_visible()
+    moderator.keyboard.press("j")
+    expect(moderator.get_by_role("status").first).to_contain_text("Comment 1 of 3")
+    current = moderator.locator("tr.queue-current .field-excerpt").inner_text()
+    moderator.keyboard.press("a")  # approve the comment in hand
+    expect(moderator.locator(".messagelist")).to_contain_text("approved.")
+    approved = next(c for c in (first, second, third) if c.content == current)
+    assert Comment.objects.get(pk=approved.pk).status == Comment.Status.APPROVED
+
+    expect(rows).to_have_count(2)
+    moderator.keyboard.press("j")
+    current = moderator.locator("tr.queue-current .field-excerpt").inner_text()
+    moderator.keyboard.press("s")  # spam, reported to Akismet
+    expect(moderator.locator(".messagelist")).to_contain_text("marked as spam.")
+    spammed = next(c for c in (first, second, third) if c.content == current)
+    assert Comment.objects.get(pk=spammed.pk).status == Comment.Status.SPAM
+    assert [f["comment_content"] for f in akismet.received("submit-spam")] == [spammed.content]
+
+    expect(rows).to_have_count(1)
+    moderator.keyboard.press("j")
+    moderator.keyboard.press("d")  # trash
+    expect(moderator.locator(".messagelist")).to_contain_text("moved to the trash.")
+    assert Comment.objects.filter(status=Comment.Status.HELD).count() == 0
+    print(screenshot(moderator, "moderator-keyboard"))
+
+
+def test_the_queue_has_no_wcag_violations(new_context):
+    from tests.browser.test_accessibility import axe_violations
+
+    site = build_site()
+    post_as_new_reader(site.article, "Kim Kind", "Shade trees on every school street.")
+    make_moderator(password=PASSWORD)
+    moderator = new_context(bypass_csp=True).new_page()
+    sign_in(moderator, "moderator")
+    moderator.goto("/admin/comments/comment/?status__exact=held")
+    moderator.keyboard.press("?")
+    moderator.keyboard.press("j")
+
+    assert axe_violations(moderator) == []

@@ -1,0 +1,83 @@
+/* The moderation queue from the keyboard, as on WordPress's Comments screen:
+   j / k move between comments, a approve, s spam, n not spam, d trash, u unapprove,
+   e edit, ? shows the keys. The row in hand is outlined and announced to screen readers;
+   after a decision the page reloads and the next comment is in hand. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var table = document.getElementById("result_list");
+  if (!table) return;
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+  var KEY = "broadsheet:queue-row";
+  var DECISIONS = { a: "approve", s: "spam", n: "ham", d: "trash", u: "unapprove" };
+
+  var status = document.createElement("p");
+  status.className = "queue-status";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  status.textContent = "Press ? for keyboard shortcuts; j and k move between comments.";
+  table.parentNode.insertBefore(status, table);
+
+  var help = document.createElement("div");
+  help.className = "queue-help";
+  help.id = "queue-help";
+  help.hidden = true;
+  help.setAttribute("role", "region");
+  help.setAttribute("aria-label", "Keyboard shortcuts");
+  help.innerHTML =
+    "<h2>Keyboard shortcuts</h2><dl>" +
+    "<dt>j / k</dt><dd>next / previous comment</dd>" +
+    "<dt>a</dt><dd>approve</dd><dt>s</dt><dd>spam</dd><dt>n</dt><dd>not spam</dd>" +
+    "<dt>d</dt><dd>trash</dd><dt>u</dt><dd>unapprove</dd><dt>e</dt><dd>edit</dd>" +
+    "<dt>?</dt><dd>show or hide this list</dd></dl>";
+  table.parentNode.insertBefore(help, table);
+
+  var current = -1;
+
+  function describe(row) {
+    var excerpt = row.querySelector(".field-excerpt");
+    var author = row.querySelector(".field-author bdi");
+    return (excerpt ? excerpt.textContent.trim() : "") +
+      (author ? " — " + author.textContent.trim() : "");
+  }
+
+  function select(index) {
+    if (!rows.length) return;
+    index = Math.max(0, Math.min(rows.length - 1, index));
+    if (current >= 0) rows[current].classList.remove("queue-current");
+    current = index;
+    var row = rows[current];
+    row.classList.add("queue-current");
+    row.setAttribute("tabindex", "-1");
+    row.focus();
+    status.textContent = "Comment " + (current + 1) + " of " + rows.length + ": " + describe(row);
+    try { window.sessionStorage.setItem(KEY, String(current)); } catch (e) { /* private mode */ }
+  }
+
+  function typing(target) {
+    return target && (target.isContentEditable ||
+      /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (key === "?") { help.hidden = !help.hidden; event.preventDefault(); return; }
+    if (key === "j") { select(current + 1); event.preventDefault(); return; }
+    if (key === "k") { select(current - 1); event.preventDefault(); return; }
+    if (current < 0) return;
+    var row = rows[current];
+    if (key === "e") {
+      var link = row.querySelector("th a, td a");
+      if (link) { link.click(); event.preventDefault(); }
+      return;
+    }
+    var decision = DECISIONS[key];
+    if (!decision) return;
+    var button = row.querySelector("button.decide-" + decision);
+    if (button) { event.preventDefault(); button.click(); }
+  });
+
+  var kept = null;
+  try { kept = window.sessionStorage.getItem(KEY); } catch (e) { /* private mode */ }
+  if (kept !== null && rows.length) select(Number(kept) || 0);
+});
