@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.validators import URLValidator
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
@@ -191,8 +193,11 @@ class CommentAdmin(admin.ModelAdmin):
         css = {"all": ["comments/queue.css"]}
 
     inlines = [EventInline]
-    readonly_fields = ["article", "parent", "kind", "user", "author_name", "author_email",
-                       "website", "author_ip", "user_agent", "referrer", "content",
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the reader's form
+    # A moderator may correct the name, email, website and text (services.edit keeps the old
+    # values in the history); everything else is as the reader and the checks left it.
+    readonly_fields = ["article", "parent", "kind", "user",
+                       "website", "author_ip", "user_agent", "referrer",
                        "submitted_at", "status", "verdict", "reason", "decided_by",
                        "check_attempts", "next_check_at", "payload"]  # fmt: skip
     fieldsets = [
@@ -203,6 +208,7 @@ class CommentAdmin(admin.ModelAdmin):
                 "fields": [
                     "author_name",
                     "author_email",
+                    "author_url",
                     "website",
                     "author_ip",
                     "user",
@@ -284,6 +290,18 @@ class CommentAdmin(admin.ModelAdmin):
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = reverse("admin:comments_comment_changelist") + "?status__exact=held"
         return HttpResponseRedirect(back)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "author_url" in form.base_fields:
+            # What the comment form accepts: http(s) only.
+            form.base_fields["author_url"].validators.append(URLValidator(["http", "https"]))
+        return form
+
+    def save_model(self, request, obj, form, change):
+        changed = {name: form.cleaned_data[name] for name in services.EDITABLE
+                   if name in form.changed_data}  # fmt: skip
+        services.edit(comment=obj, by=request.user, **changed)
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")

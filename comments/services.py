@@ -16,6 +16,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from blog.text import clean_line, clean_text
+
 from . import moderation, spam
 from .models import Comment, Event, ModerationSettings
 
@@ -327,6 +329,33 @@ def mark_ham(*, comment: Comment, by) -> None:
             _("marked as not spam by a moderator"))  # fmt: skip
     _report(comment, as_spam=False)
     _notify_authors(comment)
+
+
+EDITABLE = ("author_name", "author_email", "author_url", "content")
+
+
+@transaction.atomic
+def edit(*, comment: Comment, by, **values: str) -> None:
+    """A moderator's correction of a comment's text or its author's details.
+
+    The text is cleaned as a reader's is at the door; the values it replaces are kept in the
+    history entry, so nothing a reader wrote is lost.
+    """
+    stored = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    cleaned = {
+        name: clean_text(value) if name == "content" else clean_line(value).strip()
+        for name, value in values.items()
+        if name in EDITABLE
+    }
+    changed = {name: value for name, value in cleaned.items() if getattr(stored, name) != value}
+    if not changed:
+        return
+    before = "; ".join(f"{name}: {getattr(stored, name)!r}" for name in changed)
+    for name, value in changed.items():
+        setattr(comment, name, value)
+    comment.save(update_fields=list(changed))
+    log(comment, _("Moderator %(user)s edited this comment. Before: %(before)s")
+        % {"user": by.get_username(), "before": before}, actor=by)  # fmt: skip
 
 
 @transaction.atomic

@@ -112,3 +112,48 @@ def test_the_queue_costs_the_same_queries_however_long(desk, article):
         make_comment(article, status=Comment.Status.HELD, author_email=f"r{n}@example.com")
 
     assert queries() == three
+
+
+def admin_form(page):
+    """What the admin's change form sends as it stands."""
+    form = page.by_id("comment_form")
+    values = {
+        node.attrs["name"]: node.attrs.get("value") or ""
+        for node in form.find_all("input")
+        if node.attrs.get("name") and node.attrs.get("type") not in ("submit", "checkbox")
+    }
+    for node in form.find_all("textarea"):
+        text = node.raw_text
+        values[node.attrs["name"]] = text[1:] if text.startswith("\n") else text
+    return values
+
+
+def test_a_moderator_corrects_a_comment_and_the_old_words_are_kept(article, client):
+    held = make_comment(article, status=Comment.Status.HELD, author_name="Bea",
+                        content="Teh trees are grate.")  # fmt: skip
+    client.force_login(make_moderator())
+    url = f"/admin/comments/comment/{held.pk}/change/"
+    form = admin_form(Page(client.get(url)))
+
+    response = client.post(url, {**form, "content": "The trees are great.\x0b",
+                                 "author_name": "Bea\r\nSmith"})  # fmt: skip
+
+    assert response.status_code == 302, Page(response).text[:500]
+    held.refresh_from_db()
+    assert (held.content, held.author_name) == ("The trees are great.", "Bea Smith")
+    assert held.status == Comment.Status.HELD  # a correction decides nothing
+    (entry,) = held.events.filter(message__startswith="Moderator moderator edited")
+    assert "Teh trees are grate." in entry.message and "'Bea'" in entry.message
+
+
+def test_a_website_the_reader_form_would_refuse_is_refused_here_too(article, client):
+    held = make_comment(article, status=Comment.Status.HELD)
+    client.force_login(make_moderator())
+    url = f"/admin/comments/comment/{held.pk}/change/"
+    form = admin_form(Page(client.get(url)))
+
+    response = client.post(url, {**form, "author_url": "javascript:alert(1)"})
+
+    assert response.status_code == 200 and "Enter a valid URL." in Page(response).text
+    held.refresh_from_db()
+    assert held.author_url == ""
