@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from blog.text import clean_line
+from config.client import client_ip
 
 from . import services
 from .models import Comment, Event, ModerationSettings
@@ -270,10 +272,47 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         decide = self.admin_site.admin_view(require_POST(self.decide_view))
+        reply = self.admin_site.admin_view(self.reply_view)
         return [
             path("<int:pk>/decide/<str:decision>/", decide, name="comments_comment_decide"),
+            path("<int:pk>/reply/", reply, name="comments_comment_reply"),
             *super().get_urls(),
         ]
+
+    def reply_view(self, request, pk):
+        """Reply as staff to a comment from the queue; a waiting comment is approved first."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        error = ""
+        content = request.POST.get("content", "") if request.method == "POST" else ""
+        if request.method == "POST":
+            if not content.strip():
+                error = _("Please type your reply.")
+            else:
+                try:
+                    reply = services.reply(parent=parent, by=request.user, content=content,
+                                           author_ip=client_ip(request))  # fmt: skip
+                except services.CommentRefused as refused:
+                    error = refused.message
+                else:
+                    done = _("Replied to %(name)s; your reply is %(status)s.") % {
+                        "name": parent.author_name,
+                        "status": reply.get_status_display().lower(),
+                    }
+                    self.message_user(request, done, messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:comments_comment_changelist") + "?status__exact=held"
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Reply to %(name)s") % {"name": parent.author_name},
+            "parent": parent,
+            "content": content,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
 
     def decide_view(self, request, pk, decision):
         """One click in the queue: the decision goes through the service, as the actions do,
@@ -379,12 +418,17 @@ class CommentAdmin(admin.ModelAdmin):
             for name, (_service, label, _done, offered) in DECISIONS.items()
             if comment.status in offered
         ]
+        reply = format_html(
+            '<a class="button decide-reply" href="{}">{}</a>',
+            reverse("admin:comments_comment_reply", args=[comment.pk]),
+            _("Approve and reply") if comment.status == Comment.Status.HELD else _("Reply"),
+        )
         return format_html_join(
             " ",
             '<button type="submit" class="button decide-{1}" formaction="{0}" '
             'formmethod="post">{2}</button>',
             buttons,
-        )
+        ) + format_html(" {}", reply)
 
     @admin.display(description=_("Akismet payload"))
     def payload(self, comment):

@@ -331,6 +331,23 @@ def mark_ham(*, comment: Comment, by) -> None:
     _notify_authors(comment)
 
 
+def reply(*, parent: Comment, by, content: str, author_ip: str | None = None) -> Comment:
+    """A moderator's answer from the queue, posted as them ("Approve and reply").
+
+    The comment it answers is approved first, if it was waiting; the reply then goes through
+    `submit_comment` like any reader's, so Akismet hears `user_role=administrator` and the
+    site's rules trust staff. Raises CommentRefused as `submit_comment` does.
+    """
+    if parent.status != Comment.Status.APPROVED:
+        approve(comment=parent, by=by)
+    comment = Comment(
+        article=parent.article, parent=parent, user=by, author_ip=author_ip,
+        author_name=by.get_full_name() or by.get_username(), author_email=by.email,
+        content=clean_text(content),
+    )  # fmt: skip
+    return submit_comment(comment=comment, signed_age=datetime.timedelta(0))
+
+
 EDITABLE = ("author_name", "author_email", "author_url", "content")
 
 

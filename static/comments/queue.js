@@ -1,6 +1,6 @@
 /* The moderation queue from the keyboard, as on WordPress's Comments screen:
    j / k move between comments, a approve, s spam, n not spam, d trash, u unapprove,
-   e edit, ? shows the keys. The row in hand is outlined and announced to screen readers;
+   r reply, e edit, ? shows the keys. The row in hand is outlined and announced to screen readers;
    after a decision the page reloads and the next comment is in hand. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
@@ -27,7 +27,8 @@ document.addEventListener("DOMContentLoaded", function () {
     "<h2>Keyboard shortcuts</h2><dl>" +
     "<dt>j / k</dt><dd>next / previous comment</dd>" +
     "<dt>a</dt><dd>approve</dd><dt>s</dt><dd>spam</dd><dt>n</dt><dd>not spam</dd>" +
-    "<dt>d</dt><dd>trash</dd><dt>u</dt><dd>unapprove</dd><dt>e</dt><dd>edit</dd>" +
+    "<dt>d</dt><dd>trash</dd><dt>u</dt><dd>unapprove</dd><dt>r</dt><dd>reply (approving)</dd>" +
+    "<dt>e</dt><dd>edit</dd>" +
     "<dt>?</dt><dd>show or hide this list</dd></dl>";
   table.parentNode.insertBefore(help, table);
 
@@ -66,6 +67,11 @@ document.addEventListener("DOMContentLoaded", function () {
     if (key === "k") { select(current - 1); event.preventDefault(); return; }
     if (current < 0) return;
     var row = rows[current];
+    if (key === "r") {
+      var reply = row.querySelector("a.decide-reply");
+      if (reply) { reply.click(); event.preventDefault(); }
+      return;
+    }
     if (key === "e") {
       var link = row.querySelector("th a, td a");
       if (link) { link.click(); event.preventDefault(); }

@@ -157,3 +157,48 @@ def test_a_website_the_reader_form_would_refuse_is_refused_here_too(article, cli
     assert response.status_code == 200 and "Enter a valid URL." in Page(response).text
     held.refresh_from_db()
     assert held.author_url == ""
+
+
+def test_approve_and_reply_from_the_queue(
+    article, client, akismet, django_capture_on_commit_callbacks
+):
+    held = make_comment(article, status=Comment.Status.HELD, author_name="Bea",
+                        content="When are the trees planted?")  # fmt: skip
+    client.force_login(make_moderator(first_name="Mo", last_name="Derator"))
+    url = f"/admin/comments/comment/{held.pk}/reply/"
+    form = Page(client.get(url))
+    assert form.find("input", type="submit").attrs["value"] == "Approve and reply"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"content": "In March, Bea."}, REMOTE_ADDR="192.0.2.80")
+
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    reply = Comment.objects.get(parent=held)
+    assert (reply.author_name, reply.status) == ("Mo Derator", Comment.Status.APPROVED)
+    (checked,) = akismet.received("comment-check")
+    assert (checked["user_role"], checked["user_ip"]) == ("administrator", "192.0.2.80")
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "In March, Bea." in page and "When are the trees planted?" in page
+
+
+def test_an_empty_reply_is_refused_with_words(article, client):
+    held = make_comment(article, status=Comment.Status.HELD)
+    client.force_login(make_moderator())
+
+    response = client.post(f"/admin/comments/comment/{held.pk}/reply/", {"content": "  "})
+
+    assert response.status_code == 200 and "Please type your reply." in Page(response).text
+    held.refresh_from_db()
+    assert held.status == Comment.Status.HELD and not Comment.objects.filter(parent=held)
+
+
+def test_editors_cannot_reply_from_the_queue(article, client):
+    held = make_comment(article, status=Comment.Status.HELD)
+    client.force_login(make_editor())
+
+    assert (
+        client.post(f"/admin/comments/comment/{held.pk}/reply/", {"content": "x"}).status_code
+        == 403
+    )
