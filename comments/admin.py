@@ -276,6 +276,11 @@ class CommentAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/decide/<str:decision>/", decide, name="comments_comment_decide"),
             path("<int:pk>/reply/", reply, name="comments_comment_reply"),
+            path(
+                "<int:pk>/undo/<str:status>/",
+                self.admin_site.admin_view(require_POST(self.undo_view)),
+                name="comments_comment_undo",
+            ),  # fmt: skip
             *super().get_urls(),
         ]
 
@@ -314,6 +319,26 @@ class CommentAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/comments/comment/reply.html", context)
 
+    def undo_view(self, request, pk, status):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        if status not in Comment.Status.values:
+            raise Http404
+        comment = get_object_or_404(Comment, pk=pk)
+        services.undo(comment=comment, by=request.user, to=status)
+        self.message_user(
+            request,
+            _("Undone: the comment by %(name)s is %(status)s again.")
+            % {"name": comment.author_name, "status": comment.get_status_display().lower()},
+        )
+        return HttpResponseRedirect(self._back(request))
+
+    def _back(self, request) -> str:
+        back = request.headers.get("Referer", "")  # the queue page, with its filters
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("admin:comments_comment_changelist") + "?status__exact=held"
+        return back
+
     def decide_view(self, request, pk, decision):
         """One click in the queue: the decision goes through the service, as the actions do,
         and the moderator comes back to the page they were on."""
@@ -323,12 +348,18 @@ class CommentAdmin(admin.ModelAdmin):
             raise Http404
         comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
         service, _label, done, _offered = DECISIONS[decision]
+        before = comment.status
         service(comment=comment, by=request.user)
-        self.message_user(request, done % {"name": comment.author_name}, messages.SUCCESS)
-        back = request.headers.get("Referer", "")  # the queue page, with its filters
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse("admin:comments_comment_changelist") + "?status__exact=held"
-        return HttpResponseRedirect(back)
+        # Undo, in the message: it sends the queue's own form (id changelist-form), CSRF token
+        # and all, to the undo view. The keyboard's z presses it.
+        undo = format_html(
+            ' <button type="submit" class="button queue-undo" form="changelist-form" '
+            'formaction="{}" formmethod="post">{}</button>',
+            reverse("admin:comments_comment_undo", args=[comment.pk, before]), _("Undo"),
+        )  # fmt: skip
+        message = format_html("{}{}", done % {"name": comment.author_name}, undo)
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self._back(request))
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -389,6 +389,21 @@ def restore(*, comment: Comment, by) -> None:
 
 
 @transaction.atomic
+def undo(*, comment: Comment, by, to: str) -> None:
+    """Put a comment back in the status a moderator's decision just took it from.
+
+    A spam or not-spam report still waiting is dropped when it comes due, as for any changed
+    decision; one already sent stays sent.
+    """
+    if to not in Comment.Status.values:
+        raise ValueError(f"Unknown status {to!r}.")
+    label = Comment.Status(to).label
+    _decide(comment, to, by,
+            _("Moderator %(user)s undid the last decision: back to") + f" {label.lower()}.",
+            _("decision undone by a moderator"))  # fmt: skip
+
+
+@transaction.atomic
 def recheck(*, comment: Comment, by) -> None:
     """Ask Akismet again about a held comment (a moderator's "Check again")."""
     comment.decided_by = None

@@ -1,12 +1,13 @@
 /* The moderation queue from the keyboard, as on WordPress's Comments screen:
    j / k move between comments, a approve, s spam, n not spam, d trash, u unapprove,
-   r reply, e edit, ? shows the keys. The row in hand is outlined and announced to screen readers;
+   r reply, e edit, z undo, ? shows the keys. The row in hand is outlined and announced to screen readers;
    after a decision the page reloads and the next comment is in hand. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
-  var table = document.getElementById("result_list");
-  if (!table) return;
-  var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+  var form = document.getElementById("changelist-form");
+  if (!form) return;
+  var table = document.getElementById("result_list");  // none when the queue is empty
+  var rows = table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr")) : [];
   var KEY = "broadsheet:queue-row";
   var DECISIONS = { a: "approve", s: "spam", n: "ham", d: "trash", u: "unapprove" };
 
@@ -15,7 +16,7 @@ document.addEventListener("DOMContentLoaded", function () {
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
   status.textContent = "Press ? for keyboard shortcuts; j and k move between comments.";
-  table.parentNode.insertBefore(status, table);
+  form.parentNode.insertBefore(status, form);
 
   var help = document.createElement("div");
   help.className = "queue-help";
@@ -28,9 +29,9 @@ document.addEventListener("DOMContentLoaded", function () {
     "<dt>j / k</dt><dd>next / previous comment</dd>" +
     "<dt>a</dt><dd>approve</dd><dt>s</dt><dd>spam</dd><dt>n</dt><dd>not spam</dd>" +
     "<dt>d</dt><dd>trash</dd><dt>u</dt><dd>unapprove</dd><dt>r</dt><dd>reply (approving)</dd>" +
-    "<dt>e</dt><dd>edit</dd>" +
+    "<dt>e</dt><dd>edit</dd><dt>z</dt><dd>undo the last decision</dd>" +
     "<dt>?</dt><dd>show or hide this list</dd></dl>";
-  table.parentNode.insertBefore(help, table);
+  form.parentNode.insertBefore(help, form);
 
   var current = -1;
 
@@ -65,6 +66,11 @@ document.addEventListener("DOMContentLoaded", function () {
     if (key === "?") { help.hidden = !help.hidden; event.preventDefault(); return; }
     if (key === "j") { select(current + 1); event.preventDefault(); return; }
     if (key === "k") { select(current - 1); event.preventDefault(); return; }
+    if (key === "z") {
+      var undo = document.querySelector(".messagelist button.queue-undo");
+      if (undo) { undo.click(); event.preventDefault(); }
+      return;
+    }
     if (current < 0) return;
     var row = rows[current];
     if (key === "r") {

@@ -120,6 +120,10 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     moderator.keyboard.press("d")  # trash
     expect(moderator.locator(".messagelist")).to_contain_text("moved to the trash.")
     assert Comment.objects.filter(status=Comment.Status.HELD).count() == 0
+    moderator.keyboard.press("z")  # undo: back in the queue
+    expect(moderator.locator(".messagelist")).to_contain_text("Undone")
+    expect(rows).to_have_count(1)
+    assert Comment.objects.filter(status=Comment.Status.HELD).count() == 1
     print(screenshot(moderator, "moderator-keyboard"))
 
 

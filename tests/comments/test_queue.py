@@ -202,3 +202,21 @@ def test_editors_cannot_reply_from_the_queue(article, client):
         client.post(f"/admin/comments/comment/{held.pk}/reply/", {"content": "x"}).status_code
         == 403
     )
+
+
+def test_a_decision_can_be_undone_from_its_message(desk, article):
+    held = make_comment(article, status=Comment.Status.HELD, author_name="Bea")
+    click(desk, held, "Trash")
+    page = Page(desk.get(QUEUE))
+    undo = page.find("button", cls="queue-undo")
+    token = page.find("input", name="csrfmiddlewaretoken").attrs["value"]
+
+    response = desk.post(undo.attrs["formaction"], {"csrfmiddlewaretoken": token},
+                         HTTP_REFERER=f"http://testserver{QUEUE}")  # fmt: skip
+
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.status == Comment.Status.HELD
+    assert held.events.last().message == (
+        "Moderator moderator undid the last decision: back to held for review."
+    )
