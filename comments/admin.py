@@ -155,6 +155,9 @@ DECISIONS = {
 }  # fmt: skip
 
 
+EMPTYABLE = {Comment.Status.SPAM: _("Empty spam"), Comment.Status.TRASH: _("Empty trash")}
+
+
 def _everything(search: str) -> str:
     """The queue, every status, searched for `search` (an email or an address)."""
     query = urlencode({"q": search, "status__exact": "all"})
@@ -256,7 +259,36 @@ class CommentAdmin(admin.ModelAdmin):
         # Open on the queue that needs a moderator: the held comments.
         if not request.GET and not request.POST:
             return HttpResponseRedirect(f"{request.path}?status__exact=held")
+        status = request.GET.get("status__exact")
+        if status in EMPTYABLE and self.has_moderate_permission(request):
+            extra_context = {**(extra_context or {}), "empty_status": status,
+                             "empty_label": EMPTYABLE[status]}  # fmt: skip
         return super().changelist_view(request, extra_context)
+
+    def empty_view(self, request, status):
+        """Empty spam or the trash, after a confirmation page; through services.delete."""
+        if not self.has_moderate_permission(request) or not self.has_delete_permission(request):
+            raise PermissionDenied
+        if status not in EMPTYABLE:
+            raise Http404
+        doomed = Comment.objects.filter(status=status)
+        if request.method == "POST":
+            count = 0
+            for comment in doomed.iterator():
+                services.delete(comment=comment, by=request.user)
+                count += 1
+            self.message_user(request, _("%(n)d comment(s) deleted.") % {"n": count})
+            return HttpResponseRedirect(
+                reverse("admin:comments_comment_changelist") + f"?status__exact={status}"
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": EMPTYABLE[status],
+            "status": status,
+            "count": doomed.count(),
+        }
+        return TemplateResponse(request, "admin/comments/comment/empty.html", context)
 
     def get_queryset(self, request):
         return (
@@ -276,6 +308,11 @@ class CommentAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/decide/<str:decision>/", decide, name="comments_comment_decide"),
             path("<int:pk>/reply/", reply, name="comments_comment_reply"),
+            path(
+                "empty/<str:status>/",
+                self.admin_site.admin_view(self.empty_view),
+                name="comments_comment_empty",
+            ),  # fmt: skip
             path(
                 "<int:pk>/undo/<str:status>/",
                 self.admin_site.admin_view(require_POST(self.undo_view)),

@@ -220,3 +220,33 @@ def test_a_decision_can_be_undone_from_its_message(desk, article):
     assert held.events.last().message == (
         "Moderator moderator undid the last decision: back to held for review."
     )
+
+
+def test_empty_spam_asks_first_and_keeps_what_has_replies(article, client):
+    spam = [make_comment(article, status=Comment.Status.SPAM, content=f"Buy {n}") for n in range(3)]
+    answered = spam[0]
+    make_comment(article, parent=answered, content="A reply to it.")
+    held = make_comment(article, status=Comment.Status.HELD)
+    client.force_login(make_moderator())
+    queue = Page(client.get("/admin/comments/comment/?status__exact=spam"))
+    link = queue.find("a", cls="deletelink")
+    assert link.text == "Empty spam"
+
+    confirm = Page(client.get(link.attrs["href"]))
+    assert "This deletes 3 comments for good." in confirm.text
+    assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 3  # nothing yet
+    response = client.post(link.attrs["href"])
+
+    assert response.status_code == 302
+    assert list(Comment.objects.filter(status=Comment.Status.SPAM)) == []
+    answered.refresh_from_db()  # kept as a placeholder for its reply
+    assert answered.is_removed and answered.content == ""
+    held.refresh_from_db()
+    assert held.status == Comment.Status.HELD
+
+
+def test_only_spam_and_trash_can_be_emptied(article, client):
+    client.force_login(make_moderator())
+
+    assert client.get("/admin/comments/comment/empty/held/").status_code == 404
+    assert Page(client.get(QUEUE)).find("a", cls="deletelink") is None
