@@ -14,8 +14,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 from blog.text import clean_line
 from config.client import client_ip
 
-from . import services
+from . import moderation, services
 from .models import Comment, Event, ModerationSettings
 
 
@@ -177,6 +178,7 @@ def _record_count(status):
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "excerpt",
+        "in_full",
         "article",
         "author",
         "status",
@@ -190,7 +192,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = [StatusFilter, "verdict", "kind", "submitted_at"]
     search_fields = ["author_name", "author_email", "author_ip", "content", "article__title"]
     date_hierarchy = "submitted_at"
-    list_select_related = ["article"]
+    list_select_related = ["article", "parent"]
     list_per_page = 50
 
     class Media:
@@ -437,6 +439,25 @@ class CommentAdmin(admin.ModelAdmin):
             return _("(removed)")
         # Isolated: a right-to-left override in the text stays inside it.
         return format_html('<span dir="auto">{}</span>', Truncator(comment.content).chars(80))
+
+    @admin.display(description=_("in full"))
+    def in_full(self, comment):
+        """The whole text as plain text, the hosts of its links spelled out (a link's text can
+        hide where it goes), and the comment it replies to."""
+        if comment.is_removed:
+            return "—"
+        hosts = sorted({website_host(url)[1] for url in moderation.URL_PATTERN.findall(
+            comment.content) if "://" in url})  # fmt: skip
+        parts = [format_html('<div dir="auto" class="comment-text">{}</div>',
+                             mark_safe(linebreaks(comment.content, autoescape=True)))]  # fmt: skip
+        if hosts:
+            parts.append(format_html("<small>{} {}</small>", _("Links to:"), ", ".join(hosts)))
+        if comment.parent_id:
+            parent = comment.parent
+            parts.append(format_html(
+                '<small>{} <bdi>{}</bdi>: <span dir="auto">{}</span></small>', _("In reply to"),
+                parent.author_name, Truncator(parent.content).chars(80)))  # fmt: skip
+        return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description=_("author"), ordering="author_name")
     def author(self, comment):

@@ -250,3 +250,18 @@ def test_only_spam_and_trash_can_be_emptied(article, client):
 
     assert client.get("/admin/comments/comment/empty/held/").status_code == 404
     assert Page(client.get(QUEUE)).find("a", cls="deletelink") is None
+
+
+def test_each_row_shows_the_whole_comment_its_link_hosts_and_what_it_answers(desk, article):
+    parent = make_comment(article, author_name="Ada", content="Trees cool streets.")
+    reply = make_comment(
+        article, parent=parent, status=Comment.Status.HELD,
+        content="<b>Agreed</b>, see https://xn--pple-43d.com/trees and http://example.org/x",
+    )  # fmt: skip
+    page = Page(desk.get(QUEUE))
+
+    row = page.by_id("result_list").find("input", value=str(reply.pk)).parent.parent
+    cell = row.find(cls="field-in_full")
+    assert "<b>Agreed</b>" in cell.text  # shown as text, never as markup
+    assert "Links to: example.org, xn--pple-43d.com" in cell.text
+    assert "In reply to Ada: Trees cool streets." in cell.text
