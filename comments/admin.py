@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
@@ -165,13 +167,28 @@ def _everything(search: str) -> str:
     return f"{reverse('admin:comments_comment_changelist')}?{query}"
 
 
+def _same_email():
+    """Comments by this row's email, in any case: on the (UPPER(email), status) index."""
+    return (
+        Comment.objects.annotate(email=Upper("author_email"))
+        .filter(email=Upper(OuterRef("author_email")))
+        .exclude(author_email="")
+    )
+
+
 def _record_count(status):
     """How many comments with this row's email have `status` (the commenter's record)."""
-    same_email = Comment.objects.filter(
-        author_email__iexact=OuterRef("author_email"), status=status
-    ).exclude(author_email="")
-    counted = same_email.values("author_email").annotate(n=Count("id")).values("n")
-    return Coalesce(Subquery(counted), 0)
+    counted = _same_email().filter(status=status).values("email").annotate(n=Count("id"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+def _first_seen():
+    return Subquery(_same_email().order_by("submitted_at").values("submitted_at")[:1])
+
+
+def _count_by_address():
+    same = Comment.objects.filter(author_ip=OuterRef("author_ip"))
+    return Coalesce(Subquery(same.values("author_ip").annotate(n=Count("id")).values("n")), 0)
 
 
 @admin.register(Comment)
@@ -301,6 +318,8 @@ class CommentAdmin(admin.ModelAdmin):
                 held_total=_record_count(Comment.Status.HELD),
                 spam_total=_record_count(Comment.Status.SPAM),
                 trash_total=_record_count(Comment.Status.TRASH),
+                first_seen=_first_seen(),
+                address_total=_count_by_address(),
             )
         )
 
@@ -490,6 +509,12 @@ class CommentAdmin(admin.ModelAdmin):
                 ("approved", _("approved")), ("held", _("held")), ("spam", _("spam")),
                 ("trash", _("trashed")))],
         )  # fmt: skip
+        if comment.first_seen:
+            seen = date_format(timezone.localtime(comment.first_seen), "DATE_FORMAT")
+            counts = format_html("{}; {} {}", counts, _("first seen"), seen)
+        if comment.author_ip:
+            counts = format_html("{}; {} {}", counts, comment.address_total,
+                                 _("from this address"))  # fmt: skip
         links = format_html('<a href="{}">{}</a>', _everything(comment.author_email),
                             _("all by this email"))  # fmt: skip
         if comment.author_ip:

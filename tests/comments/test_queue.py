@@ -265,3 +265,17 @@ def test_each_row_shows_the_whole_comment_its_link_hosts_and_what_it_answers(des
     assert "<b>Agreed</b>" in cell.text  # shown as text, never as markup
     assert "Links to: example.org, xn--pple-43d.com" in cell.text
     assert "In reply to Ada: Trees cool streets." in cell.text
+
+
+def test_the_record_counts_by_email_in_any_case_and_by_address(desk, article):
+    make_comment(article, author_email="Bea@Example.com", author_ip="192.0.2.5")
+    make_comment(article, author_email="bea@example.com", author_ip="192.0.2.5",
+                 status=Comment.Status.SPAM)  # fmt: skip
+    held = make_comment(article, author_email="BEA@example.com", author_ip="192.0.2.5",
+                        status=Comment.Status.HELD)  # fmt: skip
+    page = Page(desk.get(QUEUE))
+
+    row = page.by_id("result_list").find("input", value=str(held.pk)).parent.parent
+    record = row.find(cls="field-record").text
+    assert record.startswith("1 approved, 1 held, 1 spam, 0 trashed; first seen")
+    assert "3 from this address" in record
