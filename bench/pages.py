@@ -205,7 +205,47 @@ def post_comment(*, queued: bool, rank: int = 0):
     )
 
 
+def admin_login():
+    """The admin's own sign-in page: what a Django admin page costs with nothing of ours."""
+    return Page("admin-login", reverse("admin:login"))
+
+
+def moderation_queue(status="held"):
+    """The moderators' queue, first page, as a signed-in moderator (a session cookie).
+
+    The seeded comments are all approved: sixty are held here, and sixty marked spam, so
+    those queues have a page to show.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from comments.models import Comment
+
+    newest = Comment.objects.order_by("-pk").values_list("pk", flat=True)
+    for chosen, marked in (
+        (newest[:60], Comment.Status.HELD),
+        (newest[60:120], Comment.Status.SPAM),
+    ):
+        Comment.objects.filter(pk__in=list(chosen)).update(status=marked)
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-moderator", defaults={"is_staff": True, "is_superuser": True}
+    )
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    path = f"{reverse('admin:comments_comment_changelist')}?{urlencode({'status__exact': status})}"
+    total = Comment.objects.count()
+    return Page(f"queue-{status}", path, headers={"Cookie": f"sessionid={session.session_key}"},
+                note=f"{total:,} comments, as a signed-in moderator")  # fmt: skip
+
+
 RESOLVERS = {
+    "admin-login": admin_login,
+    "queue-held": moderation_queue,
+    "queue-spam": partial(moderation_queue, "spam"),
+    "queue-all": partial(moderation_queue, "all"),
     MINIMAL: minimal,
     "home": home,
     "article": article,
@@ -224,6 +264,9 @@ RESOLVERS = {
     "comment-post-aside": partial(post_comment, queued=False, rank=3),
 }
 SUITES = {
+    # The moderators' queue against the admin's own sign-in page, on a big site:
+    # `python -m bench --suite moderation --articles 10000 --comments-per-article 20`.
+    "moderation": [MINIMAL, "admin-login", "queue-held", "queue-spam", "queue-all"],
     "default": [MINIMAL, "home", "article", "category", "feed"],
     "comments": [
         MINIMAL,
