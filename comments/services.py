@@ -345,7 +345,9 @@ def reply(*, parent: Comment, by, content: str, author_ip: str | None = None) ->
         author_name=by.get_full_name() or by.get_username(), author_email=by.email,
         content=clean_text(content),
     )  # fmt: skip
-    return submit_comment(comment=comment, signed_age=datetime.timedelta(0))
+    submit_comment(comment=comment, signed_age=datetime.timedelta(0))
+    comment.refresh_from_db(fields=["status", "reason"])  # checked by now, unless queued
+    return comment
 
 
 EDITABLE = ("author_name", "author_email", "author_url", "content")
@@ -462,13 +464,13 @@ def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
     transaction.on_commit(lambda: task.enqueue(comment.pk, as_spam=as_spam))
 
 
-def send_report(*, comment_id: int, as_spam: bool) -> None:
+def send_report(*, comment_id: int, as_spam: bool) -> bool:
     """Report a moderator's decision to Akismet, exactly once, retrying until it is accepted.
 
     Run by the task `_report` schedules, by its deferred retries and by `recheck_comments`.
     Whichever claims the due report sends it, so a task delivered twice, or beside the cron,
     reports once. A decision the moderator has changed since is dropped, not reported. The
-    slow call runs outside any transaction, as checks do.
+    slow call runs outside any transaction, as checks do. Returns whether this call sent it.
     """
     kind = "spam" if as_spam else "ham"
     now = timezone.now()
@@ -479,17 +481,17 @@ def send_report(*, comment_id: int, as_spam: bool) -> None:
         pk=comment_id, report_pending=kind, next_report_at__lte=now
     ).update(next_report_at=claimed_until)
     if not claimed:
-        return  # already sent, being sent, not due yet, or replaced by another decision
+        return False  # already sent, being sent, not due yet, or replaced by another decision
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
     if comment is None or not _still_decided(comment, kind):
-        return
+        return False
     payload = comment.akismet_payload or spam.build_payload(comment)
     error = spam.report(payload, as_spam=as_spam)  # no transaction held meanwhile
 
     with transaction.atomic():
         comment = Comment.objects.select_for_update(of=("self",)).filter(pk=comment_id).first()
         if comment is None:
-            return
+            return not error
         # Still this call's report: no decision since has replaced it with one of its own.
         ours = comment.report_pending == kind and comment.next_report_at == claimed_until
         if not error:
@@ -498,6 +500,7 @@ def send_report(*, comment_id: int, as_spam: bool) -> None:
                 _report_sent(comment)
         elif ours and _still_decided(comment, kind):
             _report_failed(comment, kind=kind, error=error)
+    return not error
 
 
 _REPORT_KINDS = {"spam": gettext_lazy("spam"), "ham": gettext_lazy("not spam")}
@@ -508,10 +511,11 @@ def _still_decided(comment: Comment, kind: str) -> bool:
     wanted = Comment.Status.SPAM if kind == "spam" else Comment.Status.APPROVED
     if comment.status == wanted:
         return True
-    Comment.objects.filter(pk=comment.pk, report_pending=kind).update(
+    dropped = Comment.objects.filter(pk=comment.pk, report_pending=kind).update(
         report_pending="", report_attempts=0, next_report_at=None
     )
-    _log_dropped(comment, kind)
+    if dropped:  # else a newer decision replaced it, and `_report` said so
+        _log_dropped(comment, kind)
     return False
 
 
@@ -549,11 +553,9 @@ def _report_failed(comment: Comment, *, kind: str, error: str) -> None:
 
 
 def send_due_reports(now=None) -> int:
-    """Send the reports whose next try has come (cron); return how many were due."""
+    """Send the reports whose next try has come (cron); return how many Akismet accepted."""
     due = list(Comment.objects.reports_due(now).values_list("pk", "report_pending"))
-    for comment_id, kind in due:
-        send_report(comment_id=comment_id, as_spam=kind == "spam")
-    return len(due)
+    return sum(send_report(comment_id=pk, as_spam=kind == "spam") for pk, kind in due)
 
 
 def purge_old(now=None) -> dict:

@@ -35,6 +35,64 @@ document.addEventListener("DOMContentLoaded", function () {
 
   var current = -1;
 
+  /* With JavaScript, a decision applies in place: the row leaves the queue (or shows its new
+     status on the "All" view), and the message offers Undo. Without it, the button posts
+     the form and the page comes back. */
+  var notice = document.createElement("div");
+  notice.className = "queue-notice";
+  notice.setAttribute("role", "status");
+  form.parentNode.insertBefore(notice, form);
+  var showingAll = /[?&]status__exact=all(&|$)/.test(window.location.search);
+
+  function post(url) {
+    return fetch(url, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    });
+  }
+
+  function announce(text, undoUrl) {
+    notice.textContent = text + " ";
+    if (!undoUrl) return;
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "button queue-undo";
+    undo.textContent = "Undo";
+    undo.addEventListener("click", function () {
+      post(undoUrl).then(function () { window.location.reload(); },
+                         function () { form.action = undoUrl; form.submit(); });
+    });
+    notice.appendChild(undo);
+  }
+
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !/\/decide\//.test(button.getAttribute("formaction") || "")) return;
+    event.preventDefault();
+    var row = button.closest("tr");
+    post(button.getAttribute("formaction")).then(function (data) {
+      announce(data.message, data.undo);
+      if (showingAll) {
+        var cell = row.querySelector(".field-status");
+        if (cell) cell.textContent = data.status;
+        return;
+      }
+      var index = rows.indexOf(row);
+      row.remove();
+      rows.splice(index, 1);
+      if (current >= rows.length) current = rows.length - 1;
+      if (current >= 0) { var keep = current; current = -1; select(keep); }
+    }, function () {
+      form.action = button.getAttribute("formaction");  /* fall back to a plain POST */
+      form.submit();
+    });
+  });
+
   function describe(row) {
     var excerpt = row.querySelector(".field-excerpt");
     var author = row.querySelector(".field-author bdi");
@@ -67,7 +125,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (key === "j") { select(current + 1); event.preventDefault(); return; }
     if (key === "k") { select(current - 1); event.preventDefault(); return; }
     if (key === "z") {
-      var undo = document.querySelector(".messagelist button.queue-undo");
+      var undo = document.querySelector(".queue-notice button.queue-undo, " +
+                                        ".messagelist button.queue-undo");
       if (undo) { undo.click(); event.preventDefault(); }
       return;
     }

@@ -102,7 +102,7 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     expect(moderator.get_by_role("status").first).to_contain_text("Comment 1 of 3")
     current = moderator.locator("tr.queue-current .field-excerpt").inner_text()
     moderator.keyboard.press("a")  # approve the comment in hand
-    expect(moderator.locator(".messagelist")).to_contain_text("approved.")
+    expect(moderator.locator(".queue-notice")).to_contain_text("approved.")  # in place
     approved = next(c for c in (first, second, third) if c.content == current)
     assert Comment.objects.get(pk=approved.pk).status == Comment.Status.APPROVED
 
@@ -110,7 +110,7 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     moderator.keyboard.press("j")
     current = moderator.locator("tr.queue-current .field-excerpt").inner_text()
     moderator.keyboard.press("s")  # spam, reported to Akismet
-    expect(moderator.locator(".messagelist")).to_contain_text("marked as spam.")
+    expect(moderator.locator(".queue-notice")).to_contain_text("marked as spam.")
     spammed = next(c for c in (first, second, third) if c.content == current)
     assert Comment.objects.get(pk=spammed.pk).status == Comment.Status.SPAM
     assert [f["comment_content"] for f in akismet.received("submit-spam")] == [spammed.content]
@@ -118,12 +118,25 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     expect(rows).to_have_count(1)
     moderator.keyboard.press("j")
     moderator.keyboard.press("d")  # trash
-    expect(moderator.locator(".messagelist")).to_contain_text("moved to the trash.")
+    expect(moderator.locator(".queue-notice")).to_contain_text("moved to the trash.")
+    expect(rows).to_have_count(0)
     assert Comment.objects.filter(status=Comment.Status.HELD).count() == 0
     moderator.keyboard.press("z")  # undo: back in the queue
-    expect(moderator.locator(".messagelist")).to_contain_text("Undone")
     expect(rows).to_have_count(1)
     assert Comment.objects.filter(status=Comment.Status.HELD).count() == 1
+
+    moderator.keyboard.press("j")
+    expect(moderator.locator("tr.queue-current")).to_have_count(1)
+    moderator.keyboard.press("r")  # approve and reply, as staff
+    moderator.get_by_label("Your reply").fill("Thanks for reading.")
+    moderator.keyboard.press("Tab")
+    moderator.keyboard.press("Enter")
+    expect(moderator.locator(".messagelist")).to_contain_text("your reply is approved")
+    answered = Comment.objects.get(content__startswith="Thanks for reading.").parent
+    assert answered.status == Comment.Status.APPROVED
+    reader = new_context().new_page()
+    reader.goto(site.article.get_absolute_url())
+    expect(reader.get_by_text("Thanks for reading.")).to_be_visible()
     print(screenshot(moderator, "moderator-keyboard"))
 
 

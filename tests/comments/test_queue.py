@@ -279,3 +279,15 @@ def test_the_record_counts_by_email_in_any_case_and_by_address(desk, article):
     record = row.find(cls="field-record").text
     assert record.startswith("1 approved, 1 held, 1 spam, 0 trashed; first seen")
     assert "3 from this address" in record
+
+
+def test_a_bulk_action_can_take_every_matching_comment_not_just_the_page(article, client):
+    for n in range(60):  # more than the 50 a page shows
+        make_comment(article, status=Comment.Status.HELD, content=f"Same old {n}")
+    client.force_login(make_moderator())
+
+    response = client.post(QUEUE, {"action": "trash", "select_across": "1", "index": "0",
+                                   "_selected_action": [Comment.objects.first().pk]})  # fmt: skip
+
+    assert response.status_code == 302
+    assert Comment.objects.filter(status=Comment.Status.TRASH).count() == 60

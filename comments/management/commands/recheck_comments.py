@@ -52,4 +52,4 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(f"Checked {checked} comment(s) with Akismet.")
             if reported:
-                self.stdout.write(f"Sent {reported} moderator report(s) to Akismet again.")
+                self.stdout.write(f"Sent {reported} moderator report(s) to Akismet.")
