@@ -5,7 +5,9 @@ The moderator decides in the admin; a failed report is tried again with the chec
 the comment's history, and a decision changed before the retry is not reported.
 """
 
+import io
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -188,10 +190,26 @@ def test_a_report_whose_task_was_lost_is_sent_by_the_cron(checked, moderator, ak
     # Decided, committed, and the task that should have reported it never ran.
     services.mark_spam(comment=checked, by=moderator)
 
-    call_command("recheck_comments", verbosity=0)
+    out = io.StringIO()
+    call_command("recheck_comments", stdout=out)
 
     assert reports(akismet, "submit-spam") == [CONTENT]
     assert history(checked)[-1] == "Reported to Akismet as spam."
+    assert "Sent 1 moderator report(s) to Akismet." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_cron_counts_only_the_reports_akismet_accepted(checked, akismet, act, cron):
+    akismet.set_fault("refused")
+    act("mark_spam", checked)
+    Comment.objects.filter(pk=checked.pk).update(next_report_at=timezone.now())
+
+    out = io.StringIO()
+    call_command("recheck_comments", stdout=out)
+
+    assert "report(s)" not in out.getvalue()  # tried, failed, and due again later
+    checked.refresh_from_db()
+    assert checked.report_attempts == 2 and checked.report_pending == "spam"
 
 
 @pytest.mark.django_db
@@ -275,3 +293,37 @@ def test_a_report_delivered_twice_at_once_is_sent_once(akismet, held, settings):
 
     assert reports(akismet, "submit-spam") == [CONTENT]
     assert history(held).count("Reported to Akismet as spam.") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_changed_while_its_report_is_on_the_way_is_reported_after_it(
+    akismet, held, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    moderator = make_moderator()
+    services.mark_spam(comment=held, by=moderator)
+    akismet.delay = 0.5  # the spam report is slow to reach Akismet...
+
+    def deliver():
+        services.send_report(comment_id=held.pk, as_spam=True)
+        connection.close()
+
+    sending = threading.Thread(target=deliver)
+    sending.start()
+    for _ in range(100):  # ...and on its way when the moderator marks it not spam
+        if akismet.received("submit-spam"):
+            break
+        time.sleep(0.05)
+    services.mark_ham(comment=Comment.objects.get(pk=held.pk), by=moderator)
+    sending.join()
+    akismet.delay = 0
+    services.send_report(comment_id=held.pk, as_spam=False)  # the task mark_ham queued
+
+    # The spam report could not be called back; the not-spam one, sent after it, corrects it.
+    assert [r.endpoint for r in akismet.requests] == ["submit-spam", "submit-ham"]
+    assert history(held)[-2:] == [
+        "Reported to Akismet as spam.",
+        "Reported to Akismet as not spam.",
+    ]
+    held.refresh_from_db()
+    assert (held.report_pending, held.next_report_at) == ("", None)
