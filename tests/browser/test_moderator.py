@@ -137,6 +137,22 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     reader = new_context().new_page()
     reader.goto(site.article.get_absolute_url())
     expect(reader.get_by_text("Thanks for reading.")).to_be_visible()
+
+    # Edit: a typo fixed, the old words kept in the history, the public page corrected.
+    moderator.goto("/admin/comments/comment/?status__exact=approved&q=Pushy")
+    expect(moderator.locator("#result_list tbody tr")).to_have_count(1)
+    moderator.keyboard.press("j")
+    moderator.keyboard.press("e")
+    content = moderator.locator("textarea#id_content")
+    content.fill("Discount tyres at my shop (link removed by a moderator).")
+    content.press("Tab")
+    moderator.get_by_role("button", name="Save", exact=True).press("Enter")
+    expect(moderator.locator(".messagelist")).to_contain_text("was changed successfully")
+    edited = Comment.objects.get(author_name="Pat Pushy")
+    assert edited.content == "Discount tyres at my shop (link removed by a moderator)."
+    assert edited.events.filter(message__contains="Discount tyres at my shop.").exists()
+    reader.reload()
+    expect(reader.get_by_text("link removed by a moderator")).to_be_visible()
     print(screenshot(moderator, "moderator-keyboard"))
 
 
