@@ -189,8 +189,11 @@ class Comment(models.Model):
                 condition=Q(moderators_notified_at__isnull=False),
                 name="comment_notified",
             ),
-            # Returning commenters, by email in any case (as WordPress on MySQL matches them).
-            models.Index(Upper("author_email"), "status", name="comment_author_history"),
+            # Returning commenters, by email in any case (as WordPress on MySQL matches them),
+            # and the moderators' record of a commenter: counts and first seen, from the index.
+            models.Index(
+                Upper("author_email"), "status", "submitted_at", name="comment_author_record"
+            ),
         ]
 
     def __str__(self):
