@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from config.client import client_ip
 from core import caching
+from core.client import client_ip
 from core.page_cache import depends_on, token_for_signed_in
 
 from . import versions

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from blog.text import clean_line
-from config.client import client_ip
+from core.client import client_ip
 
 from . import moderation, services
 from .models import Comment, Event, ModerationSettings

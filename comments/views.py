@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Article
 from blog.views import render_article
-from config.client import client_ip
+from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
 from . import services

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .client import client_ip
+from core.client import client_ip
 
 logger = logging.getLogger("broadsheet.security")
 

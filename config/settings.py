@@ -162,7 +162,7 @@ PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS", "0.5"))
 # A like shows on its article's cached page within this many seconds (at most one redraw per
 # article per window, however many readers press the button); the liker sees it at once.
 PAGE_CACHE_LIKES_SECONDS = float(env("PAGE_CACHE_LIKES_SECONDS", "10"))
-# Likes from one address (config/client.py) in a minute, across all articles.
+# Likes from one address (core/client.py) in a minute, across all articles.
 LIKES_PER_MINUTE = int(env("LIKES_PER_MINUTE", "30"))
 PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "60"))
 PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "300"))
@@ -227,7 +227,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # The proxies in front (nginx, a load balancer): IP addresses or networks, comma-separated.
 # A request from one of them is from the address it puts in X-Forwarded-For; any other request
-# is from its own peer address, whatever headers it sends (config/client.py). None by default,
+# is from its own peer address, whatever headers it sends (core/client.py). None by default,
 # so a site reached directly cannot be fooled by a forged header.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 

@@ -2,7 +2,7 @@
 coming from addresses of their own.
 
 Behind nginx every request reaches gunicorn from 127.0.0.1; the site must still know each
-reader by their own address (TRUSTED_PROXIES, config/client.py): flood control, Akismet's
+reader by their own address (TRUSTED_PROXIES, core/client.py): flood control, Akismet's
 user_ip and the sign-in limit all depend on it. Two shapes: the embedded default (one
 gunicorn, SQLite, the disk cache) on every run, and two gunicorns on PostgreSQL and Redis
 when the suite runs there.

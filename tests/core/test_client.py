@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from comments.models import ModerationSettings
-from config.client import client_ip
+from core.client import client_ip
 from tests.comments.conftest import form_data
 from tests.factories import make_article, make_user
 
