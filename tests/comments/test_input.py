@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from blog.text import clean_line, clean_text, fold
-from comments.admin import website_host
+from comments.hosts import website_host
 from comments.models import Comment
 from comments.moderation import find_word
 from tests.browser.test_html import check_with_vnu
