@@ -40,10 +40,20 @@ DECISIONS = {
 EMPTYABLE = {Comment.Status.SPAM: _("Empty spam"), Comment.Status.TRASH: _("Empty trash")}
 
 
+def queue_url(status: str = "held", **query) -> str:
+    """The queue showing `status` (or "all"), with any other query (a search, `q`)."""
+    query = urlencode({**query, "status__exact": status})
+    return f"{reverse('admin:comments_comment_changelist')}?{query}"
+
+
 def queue_search_url(search: str) -> str:
     """The queue, every status, searched for `search` (an email or an address)."""
-    query = urlencode({"q": search, "status__exact": "all"})
-    return f"{reverse('admin:comments_comment_changelist')}?{query}"
+    return queue_url("all", q=search)
+
+
+def _wants_json(request) -> bool:
+    """The queue's script asks for JSON to apply a decision in place (queue.js)."""
+    return request.headers.get("Accept", "").startswith("application/json")
 
 
 def attach_records(comments: list) -> None:
@@ -83,9 +93,7 @@ class QueueViews:
                 services.delete(comment=comment, by=request.user)
                 count += 1
             self.message_user(request, _("%(n)d comment(s) deleted.") % {"n": count})
-            return HttpResponseRedirect(
-                reverse("admin:comments_comment_changelist") + f"?status__exact={status}"
-            )
+            return HttpResponseRedirect(queue_url(status))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -119,26 +127,22 @@ class QueueViews:
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-        error = ""
-        content = request.POST.get("content", "") if request.method == "POST" else ""
-        if request.method == "POST":
-            if not content.strip():
-                error = _("Please type your reply.")
+        error, content = "", request.POST.get("content", "")
+        if request.method == "POST" and not content.strip():
+            error = _("Please type your reply.")
+        elif request.method == "POST":
+            try:
+                reply = services.reply(parent=parent, by=request.user, content=content,
+                                       author_ip=client_ip(request))  # fmt: skip
+            except services.CommentRefused as refused:
+                error = refused.message
             else:
-                try:
-                    reply = services.reply(parent=parent, by=request.user, content=content,
-                                           author_ip=client_ip(request))  # fmt: skip
-                except services.CommentRefused as refused:
-                    error = refused.message
-                else:
-                    done = _("Replied to %(name)s; your reply is %(status)s.") % {
-                        "name": parent.author_name,
-                        "status": reply.get_status_display().lower(),
-                    }
-                    self.message_user(request, done, messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse("admin:comments_comment_changelist") + "?status__exact=held"
-                    )
+                done = _("Replied to %(name)s; your reply is %(status)s.") % {
+                    "name": parent.author_name,
+                    "status": reply.get_status_display().lower(),
+                }
+                self.message_user(request, done, messages.SUCCESS)
+                return HttpResponseRedirect(queue_url())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -156,7 +160,7 @@ class QueueViews:
             raise Http404
         comment = get_object_or_404(Comment, pk=pk)
         services.undo(comment=comment, by=request.user, to=status)
-        if request.headers.get("Accept", "").startswith("application/json"):
+        if _wants_json(request):
             return JsonResponse({"status": comment.get_status_display()})
         self.message_user(
             request,
@@ -168,7 +172,7 @@ class QueueViews:
     def _back(self, request) -> str:
         back = request.headers.get("Referer", "")  # the queue page, with its filters
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse("admin:comments_comment_changelist") + "?status__exact=held"
+            back = queue_url()
         return back
 
     def decide_view(self, request, pk, decision):
@@ -183,8 +187,7 @@ class QueueViews:
         before = comment.status
         service(comment=comment, by=request.user)
         undo_url = reverse("admin:comments_comment_undo", args=[comment.pk, before])
-        if request.headers.get("Accept", "").startswith("application/json"):
-            # The queue's script decides in place, without leaving the page (queue.js).
+        if _wants_json(request):
             message = done % {"name": comment.author_name}
             status = comment.get_status_display()
             return JsonResponse({"message": message, "status": status, "undo": undo_url})

@@ -165,15 +165,24 @@ def _claim_flood_window(comment: Comment) -> None:
         raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
 
 
+def _enqueue_after_commit(task, comment: Comment, *, run_after=None, **kwargs) -> None:
+    """Run `task` for `comment` once the transaction commits, or at `run_after`.
+
+    A backend that cannot defer gets nothing for later: `manage.py recheck_comments` (cron)
+    picks the comment up when it is due.
+    """
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return
+        task = task.using(run_after=run_after)
+    transaction.on_commit(lambda: task.enqueue(comment.pk, **kwargs))
+
+
 def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None) -> None:
     from .tasks import check_comment
 
-    task = check_comment
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # `manage.py recheck_comments` (cron) picks it up when it is due.
-        task = task.using(run_after=run_after)
-    transaction.on_commit(lambda: task.enqueue(comment.pk, recheck_reason=recheck_reason))
+    _enqueue_after_commit(check_comment, comment, run_after=run_after,
+                          recheck_reason=recheck_reason)  # fmt: skip
 
 
 def _set_status(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
@@ -456,12 +465,7 @@ def _report(comment: Comment, *, as_spam: bool) -> None:
 def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
     from .tasks import report_to_akismet
 
-    task = report_to_akismet
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # `manage.py recheck_comments` (cron) sends it when it is due.
-        task = task.using(run_after=run_after)
-    transaction.on_commit(lambda: task.enqueue(comment.pk, as_spam=as_spam))
+    _enqueue_after_commit(report_to_akismet, comment, run_after=run_after, as_spam=as_spam)
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> bool:

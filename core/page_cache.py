@@ -37,8 +37,9 @@ from django.views.decorators.csrf import csrf_exempt
 from . import caching
 
 SAFE_METHODS = ("GET", "HEAD")
+# The query parameters reader pages read: part of the cached page's address.
+QUERY_PARAMETERS = frozenset({"s", "page", "cpage", "replytocom"})
 # Query parameters that only say where a reader came from: the page is the same without them.
-# Every other parameter is part of the page's address (`?page=0`, `?p=4` are other answers).
 TRACKING = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|ref|ref_src")
 # Pages each process also keeps in memory (about 60 kB each), to be checked without fetching.
 LOCAL_PAGES = 200
@@ -118,9 +119,16 @@ def _is_reader_page(request) -> bool:
     return getattr(match.func, "reader_page", False)
 
 
+def _cacheable_query(request) -> bool:
+    """Whether the page cache may answer this address. A parameter no reader page reads
+    (`/?p=4`, an old WordPress link; `/?x=<random>`) is drawn afresh, neither served from the
+    cache nor stored: it may be another answer, and a stranger must not fill the cache."""
+    return all(k in QUERY_PARAMETERS or TRACKING.fullmatch(k) for k in request.GET)
+
+
 def _key(request) -> str:
     query = urlencode(
-        sorted((k, v) for k, v in request.GET.lists() if not TRACKING.fullmatch(k)), doseq=True
+        sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS), doseq=True
     )
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
@@ -137,7 +145,12 @@ class PageCacheMiddleware:
 
     def respond(self, request):
         anonymous = is_anonymous_read(request)
-        use_cache = anonymous and settings.PAGE_CACHE_SECONDS > 0 and _is_reader_page(request)
+        use_cache = (
+            anonymous
+            and settings.PAGE_CACHE_SECONDS > 0
+            and _cacheable_query(request)
+            and _is_reader_page(request)
+        )
         if use_cache:
             key = _key(request)
             hit = self.cached_response(request, key)

@@ -139,3 +139,12 @@ def test_extreme_values_in_any_route_are_never_a_server_error(site, route, value
 @given(path=st.text(min_size=1, max_size=40))
 def test_any_text_as_an_address_is_never_a_server_error(site, path):
     answer("/" + path.replace("#", "").lstrip("/"))
+
+
+def test_an_address_with_a_parameter_no_page_reads_is_not_stored(site):
+    Client().get("/?x=1")
+
+    again = Client().get("/?x=1")
+    assert again.status_code == 200 and "X-Page-Cache" not in again  # drawn afresh, not kept
+    assert Client().get("/?s=warm").status_code == 200
+    assert Client().get("/?s=warm")["X-Page-Cache"] == "hit"  # a parameter the page reads
