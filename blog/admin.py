@@ -1,119 +1,17 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.http import JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from core import caching
-
-from .images import validate_image
-from .models import Article, Category, Disclaimer, Image, Page, Promotion
-from .widgets import RichTextWidget
-
-
-class RichTextBodyMixin:
-    """Edit the `body` field with the WYSIWYG editor."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
-            kwargs["widget"] = RichTextWidget
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-@admin.register(Article)
-class ArticleAdmin(RichTextBodyMixin, admin.ModelAdmin):
-    list_display = [
-        "title",
-        "status_label",
-        "published_at",
-        "author_names",
-        "category_names",
-        "comment_count",
-        "thumbnail",
-    ]
-    list_filter = ["status", "is_sticky", "comments_open", "categories", "authors"]
-    search_fields = ["title", "slug", "excerpt", "byline"]
-    date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "categories", "featured_image", "disclaimer", "promotion"]
-    actions = ["publish", "unpublish"]
-    list_per_page = 50
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "authors", "byline", "body", "excerpt"]}),
-        (_("Publishing"), {"fields": ["status", "published_at", "is_sticky", "comments_open"]}),
-        (_("Filing"), {"fields": ["categories", "tags", "featured_image"]}),
-        (_("After the article"), {"fields": ["disclaimer", "promotion"]}),
-        (_("Search engines"), {"fields": ["seo_description"], "classes": ["collapse"]}),
-    ]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("featured_image")
-            .prefetch_related("authors", "categories")
-            .annotate(comment_total=Count("comments", filter=Q(comments__status="approved")))  # noqa
-        )
-
-    def get_changeform_initial_data(self, request):
-        return {"authors": [request.user.pk], **super().get_changeform_initial_data(request)}
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, article):
-        if article.is_scheduled:
-            return _("Scheduled")
-        return article.get_status_display()
-
-    @admin.display(description=_("authors"))
-    def author_names(self, article):
-        return ", ".join(a.get_full_name() or a.get_username() for a in article.authors.all())
-
-    @admin.display(description=_("categories"))
-    def category_names(self, article):
-        return ", ".join(c.name for c in article.categories.all())
-
-    @admin.display(description=_("comments"), ordering="comment_total")
-    def comment_count(self, article):
-        return article.comment_total
-
-    @admin.display(description=_("image"))
-    def thumbnail(self, article):
-        image = article.featured_image
-        if not image:
-            return ""
-        return format_html(
-            '<img src="{}" alt="{}" width="64" loading="lazy">',
-            image.rendition_url("thumbnail"),
-            image.alt_text,
-        )
-
-    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
-    def publish(self, request, queryset):
-        now = timezone.now()
-        count = queryset.filter(published_at=None).update(published_at=now)
-        count = queryset.exclude(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.PUBLISHED, updated_at=now
-        )
-        caching.bump(caching.CONTENT)  # update() sends no signals
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = queryset.filter(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
-        )
-        caching.bump(caching.CONTENT)  # update() sends no signals
-        self.message_user(
-            request,
-            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
-            messages.SUCCESS,
-        )
+from . import article_admin, figures  # noqa: F401 - article_admin registers ArticleAdmin
+from .images import process_image, validate_image
+from .models import Category, Disclaimer, Image, Page, Promotion
+from .widgets import BodyEditorWidget
 
 
 @admin.register(Category)
@@ -169,23 +67,31 @@ class ImageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        fields = ["file", "alt_text", "caption"]
+        fields = ["file", "alt_text", "caption", "credit"]
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageAdminForm
-    list_display = ["preview", "alt_text", "dimensions", "uploaded_at"]
-    search_fields = ["alt_text", "caption", "file"]
+    list_display = ["preview", "alt_text", "credit", "dimensions", "uploaded_at"]
+    search_fields = ["alt_text", "caption", "credit", "file"]
     date_hierarchy = "uploaded_at"
 
     def save_model(self, request, obj, form, change):
-        from .images import process_image
-
         if "file" in form.changed_data:
             process_image(obj, form.cleaned_data["file"])
         else:
             obj.save()
+
+    def get_deleted_objects(self, objs, request):
+        """An image shown in an article's text is protected: deleting it would leave a hole."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for image in objs:
+            for article in figures.articles_showing(image).only("title"):
+                protected.append(
+                    format_html(_("{} (shows “{}” in its text)"), article.title, image.alt_text)
+                )
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("preview"))
     def preview(self, image):
@@ -199,9 +105,76 @@ class ImageAdmin(admin.ModelAdmin):
     def dimensions(self, image):
         return f"{image.width} × {image.height}"
 
+    # The body editor's image library --------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path("picker/", self.admin_site.admin_view(self.picker_view), name="blog_image_picker"),
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="blog_image_upload"),
+            *super().get_urls(),
+        ]
+
+    def picker_view(self, request):
+        """The figure button's window: search the library or upload, then pick one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ImageAdminForm(request.POST or None, request.FILES or None)
+        chosen = None
+        if request.method == "POST":
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            if form.is_valid():
+                chosen = form.save(commit=False)
+                process_image(chosen, form.cleaned_data["file"])
+        term = request.GET.get("q", "").strip()
+        images = Image.objects.all()
+        if term:
+            images = images.filter(Q(alt_text__icontains=term) | Q(caption__icontains=term))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Choose an image"),
+            "is_popup": True,
+            "form": form,
+            "chosen": chosen,
+            "images": images[:60],
+            "term": term,
+            "callback": request.GET.get("CKEditorFuncNum", ""),
+            "can_upload": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/blog/image/picker.html", context)
+
+    def upload_view(self, request):
+        """POST an image file (pasted or dropped in the editor): stored in the library, answered
+        with what the editor inserts. Errors are said in words, as JSON."""
+        if request.method != "POST":
+            return JsonResponse({"error": _("Send the image with POST.")}, status=405)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"error": _("No image was sent.")}, status=400)
+        form = ImageAdminForm(
+            {"alt_text": request.POST.get("alt_text", "")[:300], "caption": "", "credit": ""},
+            {"file": upload},
+        )
+        if not form.is_valid() and "file" in form.errors:
+            return JsonResponse({"error": " ".join(form.errors["file"])}, status=400)
+        image = Image(alt_text=form.data["alt_text"])
+        process_image(image, upload)
+        return JsonResponse(
+            {"id": image.pk, "src": image.rendition_url("medium"), "alt": image.alt_text},
+            status=201,
+        )
+
 
 @admin.register(Page)
-class PageAdmin(RichTextBodyMixin, admin.ModelAdmin):
+class PageAdmin(admin.ModelAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = BodyEditorWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     list_display = ["title", "slug", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["title", "body"]

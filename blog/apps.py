@@ -12,10 +12,11 @@ class BlogConfig(AppConfig):
 
         from core import caching, page_cache
 
-        from . import signals
+        from . import editing, signals
         from .models import Article
 
         signals.connect()
+        editing.register_revisions()
         # A scheduled article becomes public by the clock: every page listing it changes then.
         caching.schedule(caching.CONTENT, Article.objects.next_publication)
         # A like changes only a count: its page is drawn again at most this often.

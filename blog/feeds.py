@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from .models import Article, Category
+from .models import Article, Category, authors_in_byline_order
 
 FEED_ITEMS = 10
 
@@ -32,7 +32,7 @@ class LatestArticlesFeed(Feed):
     def items(self, obj=None):
         return (
             self.get_articles(obj)
-            .prefetch_related("authors", "categories")
+            .prefetch_related(authors_in_byline_order(), "categories")
             .order_by("-published_at")[:FEED_ITEMS]
         )
 

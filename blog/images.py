@@ -86,3 +86,39 @@ def process_image(image_obj, upload) -> None:
         renditions[size] = {"width": scaled.width, "height": scaled.height, **names}
     image_obj.renditions = renditions
     image_obj.save()
+
+
+def _renditions(image):
+    """The image's renditions, narrowest first, one per width (small originals repeat)."""
+    by_width = {}
+    for rendition in image.renditions.values():
+        by_width.setdefault(rendition["width"], rendition)
+    return [by_width[width] for width in sorted(by_width)]
+
+
+def picture_context(image, *, sizes="100vw", size="large", loading="lazy", css_class="", alt=None):
+    """What blog/_picture.html needs: WebP renditions first, the JPEG/PNG ones as the `<img>`
+    fallback. `size` picks the rendition used for `src`, `width` and `height` (the aspect ratio
+    the browser reserves before the picture loads); `alt` overrides the library's alt text.
+    """
+    if not image:
+        return {"image": None}
+    renditions = _renditions(image)
+    storage = image.file.storage
+    chosen = image.renditions.get(size) or (renditions[-1] if renditions else None)
+
+    def srcset(kind):
+        return ", ".join(f"{storage.url(r[kind])} {r['width']}w" for r in renditions)
+
+    return {
+        "image": image,
+        "alt": image.alt_text if alt is None else alt,
+        "webp_srcset": srcset("webp") if renditions else "",
+        "srcset": srcset("fallback") if renditions else "",
+        "src": storage.url(chosen["fallback"]) if chosen else image.file.url,
+        "width": chosen["width"] if chosen else image.width,
+        "height": chosen["height"] if chosen else image.height,
+        "sizes": sizes,
+        "loading": loading,
+        "css_class": css_class,
+    }

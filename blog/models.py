@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -115,6 +116,14 @@ class Image(models.Model):
         editable=False,
         help_text=_("Size name → {width, height, webp, fallback} storage names."),
     )
+    credit = models.CharField(
+        _("credit"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Who took or owns the picture, shown after the caption, e.g. “Photo: A. Name”."
+        ),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -200,6 +209,13 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+def authors_in_byline_order() -> Prefetch:
+    """Prefetch an article's authors in the order its byline gives them."""
+    return Prefetch(
+        "authors", queryset=get_user_model().objects.order_by("authorships__position", "id")
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its time has come."""
@@ -217,7 +233,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of articles shows: image, authors and categories, without N+1."""
-        return self.select_related("featured_image").prefetch_related("authors", "categories")
+        return self.select_related("featured_image").prefetch_related(
+            authors_in_byline_order(), "categories"
+        )
 
     def in_category(self, category):
         """Articles in the category or any of its descendants, each once."""
@@ -233,6 +251,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Pending review")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=300)
@@ -246,6 +265,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("authors"),
+        through="Authorship",
         related_name="articles",
         help_text=_("Shown in the byline, in this order, and linked to their author pages."),
     )
@@ -314,6 +334,9 @@ class Article(models.Model):
     like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
     # PostgreSQL only: kept current by a database trigger (migration 0003), read by search.py.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Optimistic locking: every save through the admin adds one, and a form that was opened
+    # on an older number is refused (blog/editing.py), so no one overwrites unseen changes.
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -323,9 +346,14 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("edit_others_article", _("Can edit articles written by others")),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+                condition=Q(status__in=["draft", "pending", "published"]),
+                name="article_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
@@ -394,10 +422,72 @@ class Article(models.Model):
             return self.excerpt
         return Truncator(strip_tags(self.body)).words(EXCERPT_WORDS)
 
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def authors_in_order(self):
+        """The authors in byline order: prefetched by authors_in_byline_order(), or queried."""
+        if "authors" in getattr(self, "_prefetched_objects_cache", {}):
+            return self.authors.all()
+        return self.authors.order_by("authorships__position", "id")
+
     def byline_names(self):
         if self.byline:
             return self.byline
-        return ", ".join(a.get_full_name() or a.get_username() for a in self.authors.all())
+        return ", ".join(a.get_full_name() or a.get_username() for a in self.authors_in_order)
+
+
+class Authorship(models.Model):
+    """One author of an article, at a position in its byline (0 first)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="authorships",
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, db_default=0, help_text=_("Lower numbers come first.")
+    )
+
+    class Meta:
+        db_table = "blog_article_authors"  # the table of the plain many-to-many it replaced
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["position", "id"]
+        unique_together = [("article", "user")]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Autosave(models.Model):
+    """The unsaved changes of one person's edit form, kept every ~30 seconds.
+
+    Never published: it is offered back when the same person opens the same article (or a new
+    article) again, and removed when they save or discard it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE)
+    fields = models.JSONField(default=dict, help_text=_("Form field name → text."))
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="autosave_once_per_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article=None), name="autosave_once_per_new_article"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.article or _('new article')}"
 
 
 class Like(models.Model):

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "div", "dl",
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img",
     "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
@@ -14,7 +15,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href", "name", "target"},
-    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
+    # data-file: the id of the library image a figure shows (blog/figures.py renders it).
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "data-file"},
+    "col": {"style", "span"},
     "iframe": {"src", "width", "height", "title", "allow", "allowfullscreen", "loading"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -22,6 +25,8 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# The editor's tables set column widths; no other style survives.
+STYLE_PROPERTIES = {"min-width", "width"}
 # Embeds are kept only from these hosts; any other iframe is removed whole.
 IFRAME_HOSTS = {
     "www.youtube.com", "www.youtube-nocookie.com", "youtube.com", "player.vimeo.com",
@@ -52,6 +57,7 @@ def sanitize_html(html: str) -> str:
         clean_content_tags={"script", "style", "template", "noscript"},
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,
+        filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )

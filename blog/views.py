@@ -20,7 +20,7 @@ from core.client import client_ip
 from core.page_cache import depends_on, token_for_signed_in
 
 from . import versions
-from .models import Article, Category, Disclaimer, Page, Promotion
+from .models import Article, Category, Disclaimer, Page, Promotion, authors_in_byline_order
 from .search import search_articles
 from .services import has_liked, like_article, too_many_likes, visitor_for
 
@@ -233,7 +233,7 @@ class ArticleView(DetailView):
     def render_fragments(self, article):
         article = (
             Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
-            .prefetch_related("authors", "categories", "tags")
+            .prefetch_related(authors_in_byline_order(), "categories", "tags")
             .get(pk=article.pk)
         )
         context = {

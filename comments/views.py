@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from blog.models import Article
+from blog.models import Article, authors_in_byline_order
 from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
@@ -46,7 +46,7 @@ def _post_comment(request):
         raise Http404(_("No article to comment on."))
     articles = Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
     article = get_object_or_404(
-        articles.prefetch_related("authors", "categories", "tags"), pk=article_id
+        articles.prefetch_related(authors_in_byline_order(), "categories", "tags"), pk=article_id
     )
     if not article.is_published:
         raise Http404(_("This article is not available."))

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "taggit",
+    "reversion",
+    "django_prose_editor",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -164,6 +166,8 @@ PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS", "0.5"))
 PAGE_CACHE_LIKES_SECONDS = float(env("PAGE_CACHE_LIKES_SECONDS", "10"))
 # Likes from one address (core/client.py) in a minute, across all articles.
 LIKES_PER_MINUTE = int(env("LIKES_PER_MINUTE", "30"))
+# How often the article edit form keeps a copy of unsaved changes (blog/static/blog/editor.js).
+ARTICLE_AUTOSAVE_SECONDS = int(env("ARTICLE_AUTOSAVE_SECONDS", "30"))
 PAGE_CACHE_SHARED_SECONDS = int(env("PAGE_CACHE_SHARED_SECONDS", "60"))
 PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "300"))
 

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from blog import figures
+from blog.images import picture_context
+
 register = template.Library()
 
 # The escapes django.utils.html.json_script uses: inside the <script> element no "<", ">" or
@@ -53,7 +56,7 @@ def blog_posting(article):
                     reverse("blog:author", kwargs={"username": author.get_username()})
                 ),
             }
-            for author in article.authors.all()
+            for author in article.authors_in_order
         ]
     data = {
         "@context": "https://schema.org",
@@ -89,41 +92,16 @@ def json_ld(article):
     )
 
 
-def _renditions(image):
-    """The image's renditions, narrowest first, one per width (small originals repeat)."""
-    by_width = {}
-    for rendition in image.renditions.values():
-        by_width.setdefault(rendition["width"], rendition)
-    return [by_width[width] for width in sorted(by_width)]
-
-
 @register.inclusion_tag("blog/_picture.html")
 def picture(image, sizes="100vw", size="large", loading="lazy", css_class=""):
-    """A `<picture>`: WebP renditions first, the JPEG/PNG ones as the `<img>` fallback.
+    """A `<picture>` of `image`: see blog.images.picture_context."""
+    return picture_context(image, sizes=sizes, size=size, loading=loading, css_class=css_class)
 
-    `size` picks the rendition used for `src`, `width` and `height` (the aspect ratio the
-    browser reserves before the picture loads).
-    """
-    if not image:
-        return {"image": None}
-    renditions = _renditions(image)
-    storage = image.file.storage
-    chosen = image.renditions.get(size) or (renditions[-1] if renditions else None)
 
-    def srcset(kind):
-        return ", ".join(f"{storage.url(r[kind])} {r['width']}w" for r in renditions)
-
-    return {
-        "image": image,
-        "webp_srcset": srcset("webp") if renditions else "",
-        "srcset": srcset("fallback") if renditions else "",
-        "src": storage.url(chosen["fallback"]) if chosen else image.file.url,
-        "width": chosen["width"] if chosen else image.width,
-        "height": chosen["height"] if chosen else image.height,
-        "sizes": sizes,
-        "loading": loading,
-        "css_class": css_class,
-    }
+@register.filter
+def reader_html(body):
+    """An article or page body as readers get it: see blog.figures.reader_html."""
+    return figures.reader_html(body)
 
 
 @register.simple_tag(takes_context=True)

@@ -37,7 +37,8 @@ def create_groups(apps, schema_editor):
         for model in models
         for action in ("add", "change", "delete", "view")
     ]
-    editors.permissions.set(_permissions(Permission, editor_codenames))
+    # add(), not set(): blog.0006_writers may have given Editors the publishing permissions.
+    editors.permissions.add(*_permissions(Permission, editor_codenames))
 
     moderators, _ = Group.objects.get_or_create(name="Moderators")
     moderator_codenames = [

@@ -44,7 +44,7 @@ def article_form(editor, categories, **changes):
     data = {
         "title": "Rents are too high",
         "slug": "rents-are-too-high",
-        "authors": [editor.pk],
+        "byline_authors": [editor.pk],
         "byline": "",
         "body": '<p onclick="steal()">Rents rose again.</p><script>steal()</script>',
         "excerpt": "",

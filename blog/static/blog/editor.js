@@ -1,191 +1,183 @@
-/* Broadsheet's rich-text editor for the admin: a toolbar and an editable area over the body
- * textarea (templates/blog/widgets/rich_text.html). No dependencies. The textarea stays the
- * form field: the editor copies its HTML there on every change and on submit. The server
- * sanitises whatever arrives, so this file does not try to. */
+/* The article desk around django-prose-editor: images pasted or dropped into the body are
+   uploaded to the library (never kept as data: URLs), unsaved changes are autosaved every
+   ~30 seconds and offered back after a closed tab, and the word count and reading time follow
+   the text. The editor itself, its toolbar and its undo history are django-prose-editor's. */
 (function () {
   "use strict";
 
-  var t = function (text) { return window.gettext ? window.gettext(text) : text; };
+  const WORDS_PER_MINUTE = 230;
+  const desk = () => document.getElementById("article-desk");
+  const form = () => document.querySelector("#content-main form[method=post]");
+  const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let bodyEditor = null;
+  let uploadUrl = null;
 
-  // [name, label, face, how]: how is [command, value], or a special action.
-  var BUTTONS = [
-    ["p", t("Paragraph"), "¶", ["formatBlock", "p"]],
-    ["h2", t("Heading 2"), "H2", ["formatBlock", "h2"]],
-    ["h3", t("Heading 3"), "H3", ["formatBlock", "h3"]],
-    ["bold", t("Bold"), "B", ["bold"]],
-    ["italic", t("Italic"), "I", ["italic"]],
-    ["link", t("Link"), "Link", "link"],
-    ["ul", t("Bulleted list"), "• List", ["insertUnorderedList"]],
-    ["ol", t("Numbered list"), "1. List", ["insertOrderedList"]],
-    ["blockquote", t("Quote"), "“ ”", ["formatBlock", "blockquote"]],
-    ["clear", t("Remove formatting"), "Clear", "clear"],
-    ["html", t("HTML"), "HTML", "html"],
-  ];
-  var STATES = { bold: "bold", italic: "italic", ul: "insertUnorderedList", ol: "insertOrderedList" };
-
-  // Content loaded into the live editor is parsed inertly first and stripped of anything that
-  // would run on insertion (scripts, on* handlers, javascript: links), even in unsaved HTML.
-  function inertHTML(html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    doc.querySelectorAll("script, style, object, embed").forEach(function (el) { el.remove(); });
-    doc.body.querySelectorAll("*").forEach(function (el) {
-      Array.prototype.slice.call(el.attributes).forEach(function (attr) {
-        var value = attr.value.replace(/\s+/g, "").toLowerCase();
-        if (/^on/i.test(attr.name) || value.indexOf("javascript:") === 0) el.removeAttribute(attr.name);
-      });
-    });
-    return doc.body.innerHTML;
+  function say(selector, text) {
+    const place = document.querySelector(selector);
+    if (place) place.textContent = text;
   }
 
-  function setUp(wrapper) {
-    var textarea = wrapper.querySelector("textarea");
-    if (!textarea || wrapper.dataset.ready || !document.execCommand) return;
-    wrapper.dataset.ready = "1";
-    var required = textarea.required;
-    var label = textarea.id && document.querySelector('label[for="' + textarea.id + '"]');
+  /* Word count and reading time ------------------------------------------------------------ */
 
-    var toolbar = document.createElement("div");
-    toolbar.className = "rich-text__toolbar";
-    toolbar.setAttribute("role", "toolbar");
-    toolbar.setAttribute("aria-label", t("Formatting"));
-    toolbar.setAttribute("aria-controls", textarea.id);
+  function countWords() {
+    const text = bodyEditor ? bodyEditor.getText() : "";
+    const words = (text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) || []).length;
+    const minutes = Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+    say("[data-word-count]", words === 0 ? "" :
+      interpolate(ngettext("%s word", "%s words", words), [words]) + " · " +
+      interpolate(ngettext("%s minute to read", "%s minutes to read", minutes), [minutes]));
+  }
 
-    var area = document.createElement("div");
-    area.className = "rich-text__area";
-    area.contentEditable = "true";
-    area.setAttribute("role", "textbox");
-    area.setAttribute("aria-multiline", "true");
-    area.setAttribute("aria-label", label ? label.textContent.replace(/[:*]/g, "").trim() : t("Body"));
-    if (textarea.getAttribute("aria-describedby")) {
-      area.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
-    }
-    area.innerHTML = inertHTML(textarea.value) || "<p><br></p>";
+  /* Images by paste and drop --------------------------------------------------------------- */
 
-    var buttons = {};
-    BUTTONS.forEach(function (spec, index) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "rich-text__button rich-text__button--" + spec[0];
-      button.textContent = spec[2];
-      button.title = spec[1];
-      button.setAttribute("aria-label", spec[1]);
-      button.tabIndex = index === 0 ? 0 : -1;
-      if (spec[0] in STATES || spec[3][0] === "formatBlock" || spec[3] === "html") {
-        button.setAttribute("aria-pressed", "false");
-      }
-      // Keep the selection in the editable area when a button is clicked with the mouse.
-      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
-      button.addEventListener("click", function () { run(spec); });
-      buttons[spec[0]] = button;
-      toolbar.appendChild(button);
+  
+
+  async function upload(file) {
+    const data = new FormData();
+    data.append("file", file);
+    const response = await fetch(uploadUrl, {
+      method: "POST", body: data, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
     });
+    const answer = await response.json().catch(() => ({ error: gettext("The upload failed.") }));
+    if (!response.ok) throw new Error(answer.error || gettext("The upload failed."));
+    return answer;
+  }
 
-    wrapper.insertBefore(toolbar, textarea);
-    wrapper.insertBefore(area, textarea);
-    wrapper.classList.add("rich-text--visual");
-    textarea.required = false; // a hidden required field would block the submit silently
-    document.execCommand("defaultParagraphSeparator", false, "p");
-
-    function sync() { textarea.value = area.innerHTML; }
-
-    function exec(command, value) {
-      area.focus();
-      document.execCommand("styleWithCSS", false, false);
-      document.execCommand(command, false, value);
-      sync();
-      refresh();
-    }
-
-    function run(spec) {
-      var how = spec[3];
-      if (how === "html") return toggleSource();
-      if (how === "link") return makeLink();
-      if (how === "clear") {
-        exec("removeFormat");
-        return exec("unlink");
+  async function insertImages(files) {
+    for (const file of files) {
+      say("[data-autosave-status]", interpolate(gettext("Uploading %s…"), [file.name]));
+      try {
+        const image = await upload(file);
+        bodyEditor.chain().focus().insertContent({
+          type: "figure",
+          content: [{ type: "image", attrs: { src: image.src, alt: image.alt, file: String(image.id) } }],
+        }).run();
+        say("[data-autosave-status]", gettext("Image uploaded. Give it alt text: select it and press the image button."));
+      } catch (error) {
+        say("[data-autosave-status]", error.message);
       }
-      if (how[0] === "formatBlock") {
-        // A second click on the active block style turns the block back into a paragraph.
-        var current = document.queryCommandValue("formatBlock").toLowerCase();
-        return exec("formatBlock", "<" + (current === how[1] ? "p" : how[1]) + ">");
-      }
-      exec(how[0], how[1]);
     }
+  }
 
-    function makeLink() {
-      var selection = window.getSelection();
-      var range = selection.rangeCount ? selection.getRangeAt(0).cloneRange() : null;
-      var url = window.prompt(t("Link address (leave empty to remove the link):"), "https://");
-      if (url === null) return;
-      area.focus();
-      if (range) { selection.removeAllRanges(); selection.addRange(range); }
-      url = url.trim();
-      if (!url || url === "https://") return exec("unlink");
-      if (selection.isCollapsed) return exec("insertHTML", '<a href="' + url.replace(/"/g, "&quot;") + '">' + url.replace(/</g, "&lt;") + "</a>");
-      exec("createLink", url);
-    }
+  function imageFiles(transfer) {
+    return Array.from((transfer && transfer.files) || []).filter((f) => f.type.startsWith("image/"));
+  }
 
-    function toggleSource() {
-      var toSource = !wrapper.classList.contains("rich-text--source");
-      if (toSource) {
-        sync();
-      } else {
-        area.innerHTML = inertHTML(textarea.value) || "<p><br></p>";
-        sync();
-      }
-      wrapper.classList.toggle("rich-text--source", toSource);
-      wrapper.classList.toggle("rich-text--visual", !toSource);
-      textarea.required = toSource && required;
-      buttons.html.setAttribute("aria-pressed", String(toSource));
-      Object.keys(buttons).forEach(function (name) {
-        if (name !== "html") buttons[name].disabled = toSource;
-      });
-      (toSource ? textarea : area).focus();
-    }
-
-    function refresh() {
-      if (wrapper.classList.contains("rich-text--source")) return;
-      var block = (document.queryCommandValue("formatBlock") || "").toLowerCase();
-      Object.keys(buttons).forEach(function (name) {
-        var button = buttons[name];
-        if (name in STATES) button.setAttribute("aria-pressed", String(document.queryCommandState(STATES[name])));
-        else if (button.hasAttribute("aria-pressed") && name !== "html") button.setAttribute("aria-pressed", String(block === name));
-      });
-    }
-
-    // The toolbar is one tab stop; arrow keys, Home and End move between its buttons.
-    toolbar.addEventListener("keydown", function (event) {
-      var list = Array.prototype.filter.call(toolbar.children, function (b) { return !b.disabled; });
-      var index = list.indexOf(document.activeElement);
-      var moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: list.length - 1 };
-      if (!(event.key in moves) || index < 0) return;
+  function catchImages(editor) {
+    const dom = editor.view.dom;
+    dom.addEventListener("paste", (event) => {
+      const files = imageFiles(event.clipboardData);
+      if (!files.length) return;
       event.preventDefault();
-      var next = list[(moves[event.key] + list.length) % list.length];
-      list.forEach(function (b) { b.tabIndex = -1; });
-      next.tabIndex = 0;
-      next.focus();
-    });
+      event.stopPropagation();
+      insertImages(files);
+    }, true);
+    dom.addEventListener("drop", (event) => {
+      const files = imageFiles(event.dataTransfer);
+      if (!files.length) return;
+      event.preventDefault();
+      event.stopPropagation();
+      insertImages(files);
+    }, true);
+  }
 
-    area.addEventListener("keydown", function (event) {
-      var mod = event.ctrlKey || event.metaKey;
-      if (mod && event.key.toLowerCase() === "k") { event.preventDefault(); makeLink(); }
-      if (event.altKey && event.key === "F10") { event.preventDefault(); toolbar.querySelector("[tabindex='0']").focus(); }
-    });
-    area.addEventListener("input", sync);
-    area.addEventListener("keyup", refresh);
-    area.addEventListener("mouseup", refresh);
-    area.addEventListener("focus", refresh);
-    if (textarea.form) {
-      textarea.form.addEventListener("submit", function () {
-        if (!wrapper.classList.contains("rich-text--source")) sync();
+  /* Autosave -------------------------------------------------------------------------------- */
+
+  const FIELDS = ["title", "slug", "byline", "body", "excerpt", "seo_description"];
+  let lastSent = null;
+
+  function snapshot() {
+    const data = new FormData();
+    for (const name of FIELDS) {
+      const field = form().elements.namedItem(name);
+      if (field) data.append(name, field.value);
+    }
+    return data;
+  }
+
+  function fingerprint(data) {
+    return JSON.stringify(Array.from(data.entries()));
+  }
+
+  async function autosave() {
+    const data = snapshot();
+    const print = fingerprint(data);
+    if (print === lastSent) return;
+    data.append("csrfmiddlewaretoken", csrf());
+    try {
+      const response = await fetch(desk().dataset.autosaveUrl, {
+        method: "POST", body: data, credentials: "same-origin",
       });
+      if (!response.ok) throw new Error(String(response.status));
+      const answer = await response.json();
+      lastSent = print;
+      say("[data-autosave-status]", interpolate(gettext("Draft kept at %s."), [answer.saved_at]));
+    } catch (error) {
+      say("[data-autosave-status]", gettext("Could not keep a draft copy just now; will try again."));
     }
   }
 
-  function init() {
-    document.querySelectorAll("[data-rich-text]").forEach(setUp);
+  function leaving() {
+    const data = snapshot();
+    if (fingerprint(data) === lastSent) return;
+    data.append("csrfmiddlewaretoken", csrf());
+    navigator.sendBeacon(desk().dataset.autosaveUrl, data);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  function offerAutosave() {
+    const kept = document.getElementById("autosave-data");
+    const restore = document.querySelector("[data-autosave-restore]");
+    const discard = document.querySelector("[data-autosave-discard]");
+    if (!kept || !restore) return;
+    const fields = JSON.parse(kept.textContent);
+    restore.addEventListener("click", () => {
+      for (const name of FIELDS) {
+        const field = form().elements.namedItem(name);
+        if (!field || !(name in fields)) continue;
+        if (name === "body" && bodyEditor) bodyEditor.commands.setContent(fields.body, { emitUpdate: true });
+        else field.value = fields[name];
+      }
+      restore.closest(".autosave-offer").replaceChildren(
+        document.createTextNode(gettext("Your unsaved changes are back in the form. Save to keep them.")));
+      countWords();
+    });
+    discard.addEventListener("click", async () => {
+      const data = new FormData();
+      data.append("discard", "1");
+      data.append("csrfmiddlewaretoken", csrf());
+      await fetch(desk().dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin" });
+      lastSent = fingerprint(snapshot());
+      discard.closest(".autosave-offer").replaceChildren(
+        document.createTextNode(gettext("The unsaved changes are discarded.")));
+    });
+  }
+
+  function startAutosave() {
+    if (!desk() || !form()) return;
+    lastSent = fingerprint(snapshot());  // what the page opened with needs no copy
+    offerAutosave();
+    const seconds = Number(desk().dataset.autosaveSeconds) || 30;
+    window.setInterval(autosave, seconds * 1000);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") leaving();
+    });
+    let submitting = false;
+    form().addEventListener("submit", () => { submitting = true; });
+    window.addEventListener("pagehide", () => { if (!submitting) leaving(); });
+  }
+
+  /* Wiring ------------------------------------------------------------------------------------ */
+
+  document.addEventListener("prose-editor:ready", (event) => {
+    const { editor, textarea } = event.detail;
+    if (textarea.name !== "body") return;
+    bodyEditor = editor;
+    uploadUrl = textarea.dataset.uploadUrl;
+    catchImages(editor);
+    editor.on("update", countWords);
+    countWords();
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAutosave);
+  else startAutosave();
 })();
