@@ -356,7 +356,7 @@ class Article(models.Model):
                 name="article_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["draft", "pending"]) | Q(published_at__isnull=False),
                 name="published_article_has_date",
                 violation_error_message=_("A published article needs a publication time."),
             ),

@@ -20,7 +20,7 @@ _DEFAULT = object()
 
 
 def make_user(username=None, *, groups=(), is_staff=False, **kwargs):
-    """A user in the named groups (Editors, Moderators); tests sign them in with force_login."""
+    """A user in the named groups (Editors, Writers, Moderators), signed in with force_login."""
     username = username or f"user{next(_numbers)}"
     user = get_user_model().objects.create_user(
         username=username,
@@ -35,6 +35,11 @@ def make_user(username=None, *, groups=(), is_staff=False, **kwargs):
 
 def make_editor(username="editor", **kwargs):
     return make_user(username, groups=["Editors"], is_staff=True, **kwargs)
+
+
+def make_writer(username="columnist", **kwargs):
+    """A member of the Writers group (blog/migrations/0006_writers.py)."""
+    return make_user(username, groups=["Writers"], is_staff=True, **kwargs)
 
 
 def make_moderator(username="moderator", **kwargs):

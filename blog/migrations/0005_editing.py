@@ -99,6 +99,14 @@ class Migration(migrations.Migration):
             model_name='article',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'pending', 'published'])), name='article_status_valid'),
         ),
+        migrations.RemoveConstraint(
+            model_name='article',
+            name='published_article_has_date',
+        ),
+        migrations.AddConstraint(
+            model_name='article',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'pending']), ('published_at__isnull', False), _connector='OR'), name='published_article_has_date', violation_error_message='A published article needs a publication time.'),
+        ),
         migrations.AddField(
             model_name='autosave',
             name='article',

@@ -47,7 +47,8 @@ def require_vnu():
 
 
 def ensure_groups():
-    """The Editors and Moderators groups as comments/migrations/0002_roles.py makes them.
+    """The Editors, Writers and Moderators groups as the roles migrations make them
+    (comments 0002, blog 0006).
 
     A transactional test's flush empties every table, so the rows that data migration wrote
     are gone; the permissions themselves come back with the flush's post_migrate.
@@ -55,12 +56,17 @@ def ensure_groups():
     from django.contrib.auth.models import Group, Permission
 
     roles = importlib.import_module("comments.migrations.0002_roles")
+    writers = importlib.import_module("blog.migrations.0006_writers")
     wanted = {
         "Editors": [
             (app, f"{action}_{model}")
             for app, models in roles.EDITOR_MODELS.items()
             for model in models
             for action in ("add", "change", "delete", "view")
+        ]
+        + [(app, code) for app, codes in writers.EDITOR_PERMISSIONS.items() for code in codes],
+        "Writers": [
+            (app, code) for app, codes in writers.WRITER_PERMISSIONS.items() for code in codes
         ],
         "Moderators": [
             (app, codename)

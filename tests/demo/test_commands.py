@@ -17,12 +17,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from taggit.models import Tag
 
 from blog.models import Article, Category, Disclaimer, Image, Page, Promotion, TaggedArticle
 from blog.rendering import sanitize_html
 from comments.models import Comment
+from demo.management.commands.demo import STAFF_ACCOUNTS
 
 PROJECT = Path(settings.BASE_DIR)
 NEW_PASSWORD = re.compile(r"Created the (\w+) account \(staff, (\w+)\): .* password (\S+)")
@@ -69,21 +70,39 @@ class DemoTests(TestCase):
             for username, group, password in NEW_PASSWORD.findall(cls.output)
         }
 
-    def test_creates_editor_and_moderator_in_their_groups(self):
+    def test_creates_editor_writer_and_moderator_in_their_groups(self):
         User = get_user_model()
-        for username, group in [("editor", "Editors"), ("moderator", "Moderators")]:
+        staff = [("editor", "Editors"), ("writer", "Writers"), ("moderator", "Moderators")]
+        for username, group in staff:
             user = User.objects.get(username=username)
             assert user.is_staff
             assert not user.is_superuser
             assert list(user.groups.values_list("name", flat=True)) == [group]
 
     def test_prints_each_new_password_once_and_it_works(self):
-        assert set(self.passwords) == {"editor", "moderator"}
+        assert set(self.passwords) == {"editor", "writer", "moderator"}
         for username, (_group, password) in self.passwords.items():
             assert self.output.count(password) == 1
             assert get_user_model().objects.get(username=username).check_password(password)
         assert self.passwords["editor"][0] == "Editors"
+        assert self.passwords["writer"][0] == "Writers"
         assert self.passwords["moderator"][0] == "Moderators"
+
+    def test_shows_the_writing_desk_revisions_figure_and_review(self):
+        from reversion.models import Version
+
+        article = Article.objects.get(slug="the-quiet-return-of-industrial-policy")
+        versions = list(Version.objects.get_for_object(article))
+        assert [v.revision.get_comment() for v in versions] == [
+            "Changed Body: added a figure.",
+            "Created.",
+        ]
+        assert 'data-file="' not in versions[1].field_dict["body"]
+        page = Client().get(article.get_absolute_url()).content.decode()
+        assert '<figure class="figure"><picture>' in page
+        assert "Illustration: Broadsheet demo" in page
+        pending = Article.objects.get(status=Article.Status.PENDING)
+        assert "writer" in [user.username for user in pending.authors_in_order]
 
     def test_second_run_creates_nothing_and_prints_no_password(self):
         before = row_counts()
@@ -100,7 +119,7 @@ class DemoTests(TestCase):
         assert "manage.py changepassword moderator" in output
         assert "nothing new was created" in output
 
-    def test_loads_a_dozen_articles_with_one_scheduled_and_one_draft(self):
+    def test_loads_a_dozen_articles_with_one_scheduled_and_one_pending_review(self):
         articles = Article.objects.all()
         public = Article.objects.published()
         assert articles.count() == 12
@@ -108,7 +127,7 @@ class DemoTests(TestCase):
         assert scheduled.status == Article.Status.PUBLISHED
         assert scheduled.is_scheduled
         assert scheduled not in public
-        assert articles.get(status=Article.Status.DRAFT) not in public
+        assert articles.get(status=Article.Status.PENDING) not in public
         assert public.count() == 10
         assert list(public.filter(is_sticky=True).values_list("slug", flat=True)) == [
             "middle-powers-are-writing-the-new-rules"
@@ -120,8 +139,10 @@ class DemoTests(TestCase):
         assert set(articles.values_list("authors__username", flat=True)) == {
             "amara-okafor",
             "daniel-reyes",
+            "writer",  # co-author of the draft that waits for review
         }
-        assert not get_user_model().objects.filter(is_staff=True, articles__isnull=False).exists()
+        bylined_staff = get_user_model().objects.filter(is_staff=True, articles__isnull=False)
+        assert list(bylined_staff.values_list("username", flat=True)) == ["writer"]
         for article in articles:
             assert sanitize_html(article.body) == article.body
             assert article.body.count("<p>") >= 2
@@ -221,7 +242,7 @@ def test_demo_serves_the_site_on_a_fresh_checkout(tmp_path):
         assert home is not None, output
         assert "Middle Powers Are Writing the New Rules" in home
         assert "The Algorithm Will See You Now" not in home  # Scheduled, not yet public.
-        assert len(NEW_PASSWORD.findall(output)) == 2
+        assert len(NEW_PASSWORD.findall(output)) == len(STAFF_ACCOUNTS)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

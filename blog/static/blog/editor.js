@@ -172,6 +172,11 @@
     const { editor, textarea } = event.detail;
     if (textarea.name !== "body") return;
     bodyEditor = editor;
+    // The editable area is the field people type in: name it after the field's label.
+    const label = document.querySelector(`label[for="${textarea.id}"]`);
+    editor.view.dom.setAttribute("role", "textbox");
+    editor.view.dom.setAttribute("aria-multiline", "true");
+    if (label) editor.view.dom.setAttribute("aria-label", label.textContent.replace(/:$/, "").trim());
     uploadUrl = textarea.dataset.uploadUrl;
     catchImages(editor);
     editor.on("update", countWords);

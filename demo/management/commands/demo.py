@@ -11,6 +11,7 @@ import os
 import random
 import secrets
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -41,8 +42,11 @@ from demo.content import (
 PICTURE_SIZE = (1600, 900)
 PLURALS = {"category": "categories"}
 
-# (username, group created by comments/migrations/0002_roles.py)
-STAFF_ACCOUNTS = [("editor", "Editors"), ("moderator", "Moderators")]
+# (username, group created by the roles migrations: blog 0006, comments 0002)
+STAFF_ACCOUNTS = [("editor", "Editors"), ("writer", "Writers"), ("moderator", "Moderators")]
+# The article that shows the writing desk: an inline figure, added in a second revision.
+DESK_ARTICLE = "the-quiet-return-of-industrial-policy"
+DESK_PICTURE = ("teal", "#0a9396", "sand", "#e9d8a6", "squares")
 
 
 def demo_picture(seed: str, start: str, end: str, shapes: str) -> ContentFile:
@@ -100,7 +104,7 @@ def create_image(seed, picture) -> Image:
 
 class Command(BaseCommand):
     help = (
-        "Create the database, load a demo site with an editor and a moderator account, "
+        "Create the database, load a demo site with editor, writer and moderator accounts, "
         "and serve it at http://127.0.0.1:8000/. Safe to run again."
     )
 
@@ -172,7 +176,9 @@ class Command(BaseCommand):
 
         self.load_disclaimers()
         self.load_promotion()
+        self.new_articles = set()
         articles = {spec["slug"]: self.load_article(spec, categories) for spec in ARTICLES}
+        self.load_desk(articles)
         for slug, title, body in [
             ("about", "About us", about_page()),
             ("privacy", "Privacy", privacy_page()),
@@ -270,6 +276,7 @@ class Command(BaseCommand):
         )
         self.count("article", created)
         if created:
+            self.new_articles.add(article.slug)
             # Related rows only for a new article, so an editor's later changes stay.
             article.authors.set([self.authors[spec["author"]]])
             article.categories.set([categories[path] for path in spec["categories"]])
@@ -278,6 +285,37 @@ class Command(BaseCommand):
                 article.featured_image = create_image(spec["slug"], spec["picture"])
                 article.save(update_fields=["featured_image"])
         return article
+
+    def load_desk(self, articles):
+        """What editors see on day one: an article with two revisions, the second adding an
+        inline figure with a caption and credit; the draft as the writer's, pending review."""
+        article = articles.get(DESK_ARTICLE)
+        if article is not None and article.slug in self.new_articles:
+            with reversion.create_revision():
+                reversion.set_comment("Created.")
+                article.save()
+            figure = create_image(f"{DESK_ARTICLE}-inline", DESK_PICTURE)
+            figure.caption = "Battery, chip and steel plants announced since 2021"
+            figure.credit = "Illustration: Broadsheet demo"
+            figure.save()
+            paragraphs = article.body.split("</p>", 2)
+            inline = (
+                f'<figure class="figure"><img src="{figure.rendition_url("medium")}" '
+                f'alt="{figure.alt_text}" data-file="{figure.pk}">'
+                f"<figcaption>{figure.caption}</figcaption></figure>"
+            )
+            article.body = "</p>".join(paragraphs[:2]) + "</p>" + inline + paragraphs[2]
+            article.lock_version += 1
+            with reversion.create_revision():
+                reversion.set_comment("Changed Body: added a figure.")
+                article.save()
+        writer = get_user_model().objects.filter(username="writer").first()
+        for spec in ARTICLES:
+            draft = articles[spec["slug"]]
+            if spec["days_ago"] is None and draft.slug in self.new_articles and writer:
+                draft.status = Article.Status.PENDING
+                draft.save(update_fields=["status"])
+                draft.authorships.create(user=writer, position=1)
 
     def load_comments(self, articles):
         """A few approved comments and replies. The comments app is young: on a mismatch with
