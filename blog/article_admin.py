@@ -54,6 +54,10 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "published_at" in self.fields:  # two boxes under one label: name each
+            date, time = self.fields["published_at"].widget.widgets
+            date.attrs["aria-label"] = _("Publication date")
+            time.attrs["aria-label"] = _("Publication time")
         if self.instance.pk:
             self.fields["byline_authors"].initial = list(
                 self.instance.authorships.values_list("user", flat=True)
@@ -246,6 +250,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if not request.user.has_perm("blog.edit_others_article") and request.user not in authors:
             authors.append(request.user)  # a writer's own work stays theirs
         editing.set_authors(form.instance, authors)
+        # The revision was taken when the article row was saved, before its bylines and tags
+        # were; take it again now that they are.
+        reversion.add_to_revision(form.instance)
 
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)

@@ -211,7 +211,7 @@ def compare(older: Version, newer: Version) -> list[Change]:
         return user.get_full_name() or user.get_username()
 
     def status(fields):
-        return dict(Article.Status.choices).get(fields.get("status"), fields.get("status", ""))
+        return str(dict(Article.Status.choices).get(fields.get("status"), fields.get("status", "")))
 
     rows = [
         (_("Title"), a.fields.get("title", ""), b.fields.get("title", "")),
@@ -251,7 +251,7 @@ def _readable(body: str) -> str:
 
 def word_diff(before: str, after: str) -> SafeString:
     """`after`, with words removed since `before` in <del> and words added in <ins>."""
-    old, new = re.split(r"(\s+)", before or ""), re.split(r"(\s+)", after or "")
+    old, new = re.split(r"(\s+)", str(before or "")), re.split(r"(\s+)", str(after or ""))
     parts = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
@@ -289,6 +289,7 @@ def restore(*, article: Article, version: Version, user) -> Article:
         users = get_user_model().objects.in_bulk(snapshot.authors)
         set_authors(article, [users[pk] for pk in snapshot.authors if pk in users])
         article.tags.set(list(Tag.objects.filter(pk__in=snapshot.tags)))
+        reversion.add_to_revision(article)  # again, now with its bylines and tags
         reversion.set_user(user)
         reversion.set_comment(_("Restored the revision of %(when)s.") % {"when": when})
     return article

@@ -21,7 +21,7 @@ ALLOWED_ATTRIBUTES = {
     "iframe": {"src", "width", "height", "title", "allow", "allowfullscreen", "loading"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "reversed"},
+    "ol": {"start", "reversed", "type", "data-type"},
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}

@@ -21,7 +21,12 @@ BODY_EXTENSIONS = {
     "Blockquote": True,
     "HorizontalRule": True,
     "HardBreak": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    # Links carry the rel the sanitiser gives every link, so what is saved is what was written.
+    "Link": {
+        "enableTarget": False,
+        "protocols": ["http", "https", "mailto", "tel"],
+        "HTMLAttributes": {"rel": "noopener noreferrer"},
+    },
     "Table": True,
     "TableRow": True,
     "TableHeader": True,

@@ -1,6 +1,5 @@
 """An editor writes, previews and publishes an article through the admin, in a real browser."""
 
-import re
 from datetime import timedelta
 
 import feedparser
@@ -50,6 +49,7 @@ def test_editor_writes_previews_and_publishes_an_article(new_context, screenshot
     editor.get_by_role("textbox", name="Body").fill(
         "Every city that has tried them has seen buses run faster and fuller."
     )
+    expect(editor.locator("[data-word-count]")).to_have_text("13 words · 1 minute to read")
     choose(editor, "id_categories", "Cit", "Cities")
     choose(editor, "id_categories", "Opi", "Opinion")
     editor.get_by_label("Tags").fill("buses, budgets, congestion")
@@ -62,23 +62,26 @@ def test_editor_writes_previews_and_publishes_an_article(new_context, screenshot
     assert sorted(c.name for c in article.categories.all()) == ["Cities", "Opinion"]
     assert sorted(article.tags.names()) == ["budgets", "buses", "congestion"]
     assert article.featured_image == image
-    assert [a.username for a in article.authors.all()] == ["editor"]
+    assert [a.username for a in article.authors_in_order] == ["editor"]
 
-    # The preview: the editor sees the draft; an anonymous reader gets 404.
+    # The preview opens the real page in a new tab: the editor sees the draft; an anonymous
+    # reader gets 404.
     path = article.get_absolute_url()
-    with editor.expect_response(re.compile(re.escape(path) + "$")) as preview:
-        editor.get_by_role("link", name="View on site").click()
-    assert preview.value.status == 200
-    expect(editor.locator(".preview-banner")).to_contain_text("Preview — not public yet")
-    expect(editor.get_by_role("heading", level=1)).to_have_text(TITLE)
-    featured = editor.locator(".article__figure img")
+    with editor.context.expect_page() as opened:
+        editor.get_by_role("link", name="Preview").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.url.endswith(path)
+    expect(preview.locator(".preview-banner")).to_contain_text("Preview — not public yet")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(TITLE)
+    featured = preview.locator(".article__figure img")
     expect(featured).to_have_attribute("alt", ALT)
     assert featured.evaluate("img => img.complete && img.naturalWidth > 0")
     anonymous = new_context().new_page()
     assert anonymous.goto(path).status == 404
 
     # Publish, now: the editor sets the time with the date and time shortcuts.
-    editor.go_back()
+    preview.close()
     editor.get_by_label("Status").select_option("published")
     published_at = editor.locator(".field-published_at")
     published_at.get_by_role("link", name="Today").click()

@@ -85,6 +85,7 @@
 
   const FIELDS = ["title", "slug", "byline", "body", "excerpt", "seo_description"];
   let lastSent = null;
+  let submitting = false;  // once the form is sent, its text is saved for real
 
   function snapshot() {
     const data = new FormData();
@@ -100,6 +101,7 @@
   }
 
   async function autosave() {
+    if (submitting) return;
     const data = snapshot();
     const print = fingerprint(data);
     if (print === lastSent) return;
@@ -118,6 +120,7 @@
   }
 
   function leaving() {
+    if (submitting) return;
     const data = snapshot();
     if (fingerprint(data) === lastSent) return;
     data.append("csrfmiddlewaretoken", csrf());
@@ -161,12 +164,35 @@
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") leaving();
     });
-    let submitting = false;
     form().addEventListener("submit", () => { submitting = true; });
-    window.addEventListener("pagehide", () => { if (!submitting) leaving(); });
+    window.addEventListener("pagehide", leaving);
+  }
+
+  /* Names for the admin's select2 boxes --------------------------------------------------- */
+
+  // Django's autocomplete fields are select2 boxes that screen readers cannot name: point each
+  // one at its field's label.
+  function nameComboboxes() {
+    for (const select of document.querySelectorAll("select.admin-autocomplete")) {
+      const label = document.querySelector(`label[for="${select.id}"]`);
+      const box = select.nextElementSibling;
+      if (!label || !box) continue;
+      label.id = label.id || `${select.id}-label`;
+      const combobox = box.querySelector(".select2-selection");
+      if (combobox) combobox.setAttribute("aria-labelledby", label.id);
+      for (const named of box.querySelectorAll(".select2-search__field, [role=textbox]")) {
+        named.setAttribute("aria-labelledby", label.id);
+      }
+    }
   }
 
   /* Wiring ------------------------------------------------------------------------------------ */
+
+  window.addEventListener("load", () => {
+    nameComboboxes();
+    // select2 draws a multiple box's search field again after each choice.
+    document.addEventListener("change", nameComboboxes);
+  });
 
   document.addEventListener("prose-editor:ready", (event) => {
     const { editor, textarea } = event.detail;
