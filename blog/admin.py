@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from reversion.admin import VersionAdmin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -169,13 +170,15 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
-            kwargs["widget"] = BodyEditorWidget
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+class PageAdmin(VersionAdmin):
+    """Pages keep revisions too: django-reversion's own history, with recover and revert."""
 
     list_display = ["title", "slug", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = BodyEditorWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -14,6 +14,7 @@ from tests.factories import (
     make_draft,
     make_editor,
     make_moderator,
+    make_page,
 )
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +267,31 @@ class TestRoles:
 
 
 class TestOtherForms:
+    def test_every_page_save_keeps_a_revision_to_revert_to(self, editor_client):
+        from reversion.models import Version
+
+        page = make_page("Privacy", body="<p>We keep little.</p>")
+        url = f"/admin/blog/page/{page.pk}/change/"
+        form = {"title": "Privacy", "slug": "privacy", "is_published": "on", "_save": "Save"}
+
+        editor_client.post(url, {**form, "body": "<p>We keep your email.</p>"})
+        editor_client.post(url, {**form, "body": "<p>We keep nothing.</p>"})
+
+        versions = Version.objects.get_for_object(page)
+        assert [v.field_dict["body"] for v in versions] == [
+            "<p>We keep nothing.</p>",
+            "<p>We keep your email.</p>",
+        ]
+        history = editor_client.get(f"/admin/blog/page/{page.pk}/history/").content.decode()
+        assert f"/admin/blog/page/{page.pk}/history/{versions[1].pk}/" in history
+        revert = f"/admin/blog/page/{page.pk}/history/{versions[1].pk}/"
+        assert (
+            editor_client.post(revert, {**form, "body": "<p>We keep your email.</p>"}).status_code
+            == 302
+        )
+        page.refresh_from_db()
+        assert page.body == "<p>We keep your email.</p>"
+
     def test_renaming_a_parent_category_moves_its_children(self, client, editor_client):
         opinion = make_category("Opinion")
         local = make_category("Local", parent=make_category("Politics", parent=opinion))

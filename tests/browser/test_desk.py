@@ -2,6 +2,7 @@
 compares, restores and publishes, the reader sees the figure; autosave outlives a closed tab;
 a stale save is refused; the editor's HTML survives the sanitiser; the edit page passes axe."""
 
+import base64
 import re
 from html.parser import HTMLParser
 
@@ -9,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from reversion.models import Version
 
-from blog.models import Article, Autosave
+from blog.models import Article, Autosave, Image
 from blog.rendering import sanitize_html
 from tests.browser.tools import PASSWORD, sign_in
 from tests.factories import image_bytes, make_category, make_draft, make_editor, make_writer
@@ -276,3 +277,36 @@ def test_article_edit_page_has_no_wcag_violations(new_context):
 
     violations = axe_violations(page)
     assert violations == [], "\n".join(violations)
+
+
+def test_a_pasted_image_is_uploaded_to_the_library_not_kept_as_data(new_context):
+    draft = make_draft("Pictures from the phone", body="<p>Here it is:</p>")
+    make_editor(password=PASSWORD)
+    page = new_context().new_page()
+    sign_in(page, "editor")
+    page.goto(f"/admin/blog/article/{draft.pk}/change/")
+    body(page).locator("p").click()
+    png = base64.b64encode(image_bytes(size=(800, 600))).decode()
+
+    body(page).evaluate(
+        """(area, png) => {
+            const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+            const clipboard = new DataTransfer();
+            clipboard.items.add(new File([bytes], "phone.png", {type: "image/png"}));
+            area.dispatchEvent(new ClipboardEvent("paste", {clipboardData: clipboard,
+                                                            bubbles: true, cancelable: true}));
+        }""",
+        png,
+    )
+
+    figure = body(page).locator("figure img")
+    expect(figure).to_have_attribute("src", re.compile(r"^/media/images/.+\.png$"))
+    image = Image.objects.get()
+    expect(figure).to_have_attribute("data-file", str(image.pk))
+    assert (image.width, image.height) == (800, 600)
+    # Pasted images come without words: saving asks for them.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errorlist")).to_contain_text("has no alt text")
+    draft.refresh_from_db()
+    assert "<figure" not in draft.body
+    assert "data:" not in draft.body
