@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from reversion.admin import VersionAdmin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
 from . import article_admin, figures  # noqa: F401 - article_admin registers ArticleAdmin
 from .images import process_image, validate_image
