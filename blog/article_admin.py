@@ -226,6 +226,10 @@ class ArticleAdmin(admin.ModelAdmin):
             saved = editing.pending_autosave(user=request.user, article=article)
             extra_context["autosave"] = saved
             extra_context["autosave_json"] = saved.fields if saved else None
+            if article is not None:
+                extra_context["others_editing"] = editing.others_editing(
+                    user=request.user, article=article
+                )
         extra_context["autosave_url"] = reverse(
             "admin:blog_article_autosave", kwargs={"object_id": object_id or "new"}
         )

@@ -8,6 +8,7 @@ keeps the rules editors and writers live by in one place.
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import reversion
 from django.contrib.auth import get_user_model
@@ -146,6 +147,17 @@ def pending_autosave(*, user, article: Article | None) -> Autosave | None:
     if unchanged or saved.saved_at <= article.updated_at:
         return None
     return saved
+
+
+def others_editing(*, user, article: Article, minutes: int = 10):
+    """Other people with unsaved changes to `article` kept in the last `minutes`: they are
+    editing it now, and whoever saves second will be asked to reconcile."""
+    since = timezone.now() - timedelta(minutes=minutes)
+    return (
+        Autosave.objects.filter(article=article, saved_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+    )
 
 
 def discard_autosave(*, user, article: Article | None) -> None:

@@ -164,7 +164,8 @@ def test_autosave_outlives_a_closed_tab_and_publishes_nothing(new_context, setti
     assert not Autosave.objects.exists()
 
 
-def test_second_editors_stale_save_is_refused_and_keeps_their_text(new_context):
+def test_second_editors_stale_save_is_refused_and_keeps_their_text(new_context, settings):
+    settings.ARTICLE_AUTOSAVE_SECONDS = 1
     draft = make_draft("Bridges need owners", body="<p>Who looks after the bridge?</p>")
     make_editor("first", password=PASSWORD)
     make_editor("second", password=PASSWORD)
@@ -175,7 +176,13 @@ def test_second_editors_stale_save_is_refused_and_keeps_their_text(new_context):
         page.goto(f"/admin/blog/article/{draft.pk}/change/")
         expect(body(page)).to_contain_text("Who looks after the bridge?")
 
+    # The first one types and the autosave keeps it: the second sees who else is at work.
     first.get_by_label("Title").fill("Bridges need owners, and money")
+    expect(first.locator("[data-autosave-status]")).to_contain_text("Draft kept at", timeout=5000)
+    second.reload()
+    expect(second.get_by_role("status").filter(has_text="is also editing")).to_contain_text(
+        "first is also editing this article"
+    )
     first.get_by_role("button", name="Save", exact=True).click()
     expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
 
