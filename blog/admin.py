@@ -85,12 +85,16 @@ class ImageAdmin(admin.ModelAdmin):
             obj.save()
 
     def get_deleted_objects(self, objs, request):
-        """An image shown in an article's text is protected: deleting it would leave a hole."""
+        """An image shown in an article's or page's text is protected: deleting it would leave
+        a hole."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for image in objs:
-            for article in figures.articles_showing(image).only("title"):
+            for shown_in in figures.bodies_showing(image):
+                kind = shown_in._meta.verbose_name.capitalize()
                 protected.append(
-                    format_html(_("{} (shows “{}” in its text)"), article.title, image.alt_text)
+                    format_html(
+                        _("{}: {} (shows “{}” in its text)"), kind, shown_in.title, image.alt_text
+                    )
                 )
         return deleted, counts, perms_needed, protected
 

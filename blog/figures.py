@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .images import picture_context
-from .models import Article, Image
+from .models import Article, Image, Page
 
 # The body is nh3's normalised output: attributes double-quoted, quotes inside escaped.
 _IMG = re.compile(r"<img\b([^>]*)>")
@@ -34,9 +34,14 @@ def images_in(body: str) -> set[int]:
     return {int(number) for number in _LIBRARY_IMAGE.findall(body or "")}
 
 
-def articles_showing(image: Image):
-    """The articles whose body shows `image` (an unindexed search: for the rare delete)."""
-    return Article.objects.filter(body__contains=f'data-file="{image.pk}"')
+def bodies_showing(image: Image) -> list[Article | Page]:
+    """The articles and pages whose body shows `image` (an unindexed search, for the rare
+    delete)."""
+    marker = f'data-file="{image.pk}"'
+    return [
+        *Article.objects.filter(body__contains=marker).only("title"),
+        *Page.objects.filter(body__contains=marker).only("title"),
+    ]
 
 
 def reader_html(body: str) -> SafeString:
