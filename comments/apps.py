@@ -23,3 +23,10 @@ class CommentsConfig(AppConfig):
         post_save.connect(comment_changed, sender=Comment, dispatch_uid="comment-saved")
         post_delete.connect(comment_changed, sender=Comment, dispatch_uid="comment-deleted")
         post_save.connect(settings_changed, sender=ModerationSettings, dispatch_uid="rules-saved")
+
+        from blog.models import Article
+
+        from .following import article_saved
+
+        # Readers who follow new posts hear of an article when it is published.
+        post_save.connect(article_saved, sender=Article, dispatch_uid="article-followers")

@@ -60,6 +60,10 @@ class CommentForm(forms.Form):
         label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
     )
+    notify_replies = forms.BooleanField(
+        label=_("Notify me of follow-up comments by email."), required=False
+    )
+    notify_posts = forms.BooleanField(label=_("Notify me of new posts by email."), required=False)
     article = forms.IntegerField(widget=forms.HiddenInput)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -138,3 +142,30 @@ class CommentForm(forms.Form):
             content=self.cleaned_data["content"],
             **self.author(),
         )
+
+
+class FollowForm(forms.Form):
+    """Follow a discussion without commenting: an address and what to hear of."""
+
+    email = forms.EmailField(label=_("Email"), max_length=MAX_EMAIL)
+    article = forms.IntegerField(widget=forms.HiddenInput)
+    notify_replies = forms.BooleanField(
+        label=_("Notify me of follow-up comments by email."), required=False
+    )
+    notify_posts = forms.BooleanField(label=_("Notify me of new posts by email."), required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            if isinstance(data.get("email"), str):
+                data["email"] = clean_line(data["email"])
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("notify_replies") or cleaned.get("notify_posts")):
+            raise forms.ValidationError(
+                _("Tick what you would like to hear of: follow-up comments, new posts or both."),
+                code="nothing",
+            )
+        return cleaned

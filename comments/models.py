@@ -126,6 +126,8 @@ class Comment(models.Model):
     check_attempts = models.PositiveSmallIntegerField(_("Akismet attempts"), default=0)
     next_check_at = models.DateTimeField(_("next Akismet try"), null=True, blank=True)
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When it last became approved: follow-up emails tell readers of comments approved since.
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     # A moderator's decision still to be reported to Akismet ("spam" or "ham"), and when to try
     # again after a failed report.
     report_pending = models.CharField(
@@ -312,3 +314,121 @@ class ModerationSettings(models.Model):
     @property
     def moderated(self):
         return self._lines(self.moderation_words)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def for_email(self, email: str):
+        return self.filter(email=normalise_email(email))
+
+
+def normalise_email(email: str) -> str:
+    """One spelling per mailbox for matching: the address lowercased, spaces trimmed."""
+    return (email or "").strip().lower()
+
+
+class Subscription(models.Model):
+    """A reader's wish to hear by email: of follow-up comments on an article, or of new posts.
+
+    Nothing is sent but the confirmation until the reader follows its link (double opt-in), and
+    every email carries a one-click unsubscribe.
+    """
+
+    class Kind(models.TextChoices):
+        REPLIES = "replies", _("Follow-up comments")
+        POSTS = "posts", _("New posts")
+
+    email = models.EmailField(_("email"), max_length=MAX_EMAIL)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    article = models.ForeignKey(
+        "blog.Article",
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked for at"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Follow-ups already told of: comments approved up to this time; and when the last email
+    # went, so a busy thread gives one email per COMMENTS_FOLLOW_UP_MINUTES at most.
+    told_up_to = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "kind", "article"], name="subscription_once"),
+            models.UniqueConstraint(
+                fields=["email", "kind"], condition=Q(article=None), name="subscription_posts_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="replies", article__isnull=False)
+                | Q(kind="posts", article__isnull=True),
+                name="subscription_kind_matches_article",
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "kind"], name="subscription_thread")]
+
+    def __str__(self):
+        return f"{self.email}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class PrivacyRequest(models.Model):
+    """A reader's request, by email, for what the site holds under an address, or to erase it.
+
+    Confirmed by the reader from an email first; an erasure then waits for a moderator, and
+    `log` says what was done.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        ERASE = "erase", _("Erase")
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for the reader to confirm")
+        CONFIRMED = "confirmed", _("Confirmed by the reader")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+
+    email = models.EmailField(_("email"), max_length=MAX_EMAIL)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    log = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["-requested_at"]
+        permissions = [("erase_personal_data", _("Can erase a reader's personal data"))]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.email}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)

@@ -186,13 +186,16 @@ def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None
 
 
 def _set_status(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
+    approved = decision.status == Comment.Status.APPROVED
     comment.status, comment.reason, comment.verdict = decision.status, decision.reason, verdict
     comment.next_check_at = None
-    comment.save(update_fields=["status", "reason", "verdict", "next_check_at"])
+    comment.approved_at = timezone.now() if approved else comment.approved_at
+    comment.save(update_fields=["status", "reason", "verdict", "next_check_at", "approved_at"])
     if decision.status == Comment.Status.HELD:
         _notify_moderators()
-    elif decision.status == Comment.Status.APPROVED:
+    elif approved:
         _notify_authors(comment)
+        _tell_followers(comment, was_held=False)  # decided at once: the reader saw it
 
 
 def apply_site_rules(comment: Comment, *, verdict: str, rules=None) -> None:
@@ -306,13 +309,30 @@ def _notify_authors(comment: Comment) -> None:
     transaction.on_commit(lambda: notify_authors.enqueue(comment.pk))
 
 
+def _tell_followers(comment: Comment, *, was_held: bool) -> None:
+    """A comment is approved: its thread's followers hear of it (batched), and its author, if
+    they follow the thread and waited for a moderator, hears that it is published."""
+    from .tasks import send_follow_ups, tell_commenter_approved
+
+    article_id = comment.article_id
+    transaction.on_commit(lambda: send_follow_ups.enqueue(article_id))
+    if was_held and comment.author_email:
+        transaction.on_commit(lambda: tell_commenter_approved.enqueue(comment.pk))
+
+
 # Moderators' decisions. Each is recorded, and overrides any check still to come.
 
 
 def _decide(comment: Comment, status: str, by, message: str, reason: str) -> None:
+    was_held = comment.status != Comment.Status.APPROVED
     comment.status, comment.decided_by, comment.reason = status, by, reason
     comment.next_check_at = None
-    comment.save(update_fields=["status", "decided_by", "reason", "next_check_at"])
+    fields = ["status", "decided_by", "reason", "next_check_at"]
+    if status == Comment.Status.APPROVED and was_held:
+        comment.approved_at = timezone.now()
+        fields.append("approved_at")
+        _tell_followers(comment, was_held=True)
+    comment.save(update_fields=fields)
     log(comment, message % {"user": by.get_username()}, actor=by)
 
 

@@ -6,7 +6,7 @@ database backend, `manage.py db_worker` runs them. Each is safe to deliver twice
 
 from django_tasks import task
 
-from . import notifications, services
+from . import following, notifications, services
 
 
 @task()
@@ -32,3 +32,23 @@ def notify_authors(comment_id: int) -> None:
 @task()
 def alert_invalid_key() -> None:
     notifications.alert_invalid_key()
+
+
+@task()
+def send_confirmation(subscription_id: int) -> None:
+    following.send_confirmation(subscription_id)
+
+
+@task()
+def send_follow_ups(article_id: int) -> None:
+    following.send_follow_ups(article_id)
+
+
+@task()
+def tell_commenter_approved(comment_id: int) -> None:
+    following.tell_commenter_approved(comment_id)
+
+
+@task()
+def send_new_posts() -> None:
+    following.send_new_posts()

@@ -12,6 +12,9 @@ article = "<yyyy:year>/<mm:month>/<mm:day>/<uslug:slug>/"
 urlpatterns = [
     path("comments/post/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/follow/", views.follow, name="follow"),
+    path("comments/follow/<str:token>/", views.follow_confirm, name="follow_confirm"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("comments/feed/", reader_page(feeds.LatestCommentsFeed()), name="feed"),
     path(f"{article}feed/", reader_page(feeds.ArticleCommentsFeed()), name="article_feed"),
 ]

@@ -1,9 +1,10 @@
 from urllib.parse import quote
 
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from blog.models import Article, authors_in_byline_order
@@ -11,9 +12,9 @@ from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
-from . import services
-from .forms import CommentForm, sign_form
-from .models import Comment
+from . import following, services
+from .forms import CommentForm, FollowForm, sign_form
+from .models import Comment, Subscription
 from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
 
 REMEMBER_SECONDS = 365 * 24 * 3600
@@ -77,9 +78,76 @@ def _post_comment(request):
                                        "below: please try again in a moment."))  # fmt: skip
 
     remember_comment(request, comment)
+    _follow(request, form, article, email=comment.author_email)
     response = redirect(comment)
     _remember_author(response, form)
     return response
+
+
+def _follow(request, form, article, *, email: str) -> bool:
+    """Subscribe as the reader asked; the confirmation email does the rest. False when the
+    reader's address asked too often this hour (the comment itself is kept all the same)."""
+    kinds = [
+        kind
+        for kind, field in [
+            (Subscription.Kind.REPLIES, "notify_replies"),
+            (Subscription.Kind.POSTS, "notify_posts"),
+        ]
+        if form.cleaned_data.get(field)
+    ]
+    if not kinds or not email:
+        return True
+    if following.too_many_requests(client_ip(request)):
+        return False
+    for kind in kinds:
+        following.subscribe(email=email, kind=kind, article=article)
+    return True
+
+
+@require_POST
+@token_for_signed_in
+def follow(request):
+    """The follow form: hear of a discussion without commenting."""
+    form = FollowForm(request.POST)
+    article = None
+    if str(form.data.get("article", "")).isdigit():
+        article = Article.objects.published().filter(pk=form.data["article"]).first()
+    if article is None:
+        raise Http404(_("No article to follow."))
+    context = {"form": form, "article": article}
+    if not form.is_valid():
+        return render(
+            request, "comments/following.html", {**context, "state": "invalid"}, status=400
+        )
+    if not _follow(request, form, article, email=form.cleaned_data["email"]):
+        context["state"] = "too_many"
+        return render(request, "comments/following.html", context, status=429)
+    return render(request, "comments/following.html", {**context, "state": "asked"})
+
+
+def follow_confirm(request, token):
+    try:
+        subscription = following.confirm(token)
+    except following.BadLink:
+        return render(request, "comments/following.html", {"state": "bad_link"}, status=400)
+    return render(
+        request, "comments/following.html", {"subscription": subscription, "state": "confirmed"}
+    )
+
+
+@csrf_exempt  # mail clients post here with no form of ours (RFC 8058); the token is the key
+def unsubscribe(request, token):
+    """One click in the email (GET) or the mail client's own button (POST, RFC 8058)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        subscription = following.unsubscribe(token)
+    except following.BadLink:
+        return render(request, "comments/following.html", {"state": "bad_link"}, status=400)
+    state = "unsubscribed" if subscription else "already_unsubscribed"
+    return render(
+        request, "comments/following.html", {"subscription": subscription, "state": state}
+    )
 
 
 def _remember_author(response, form):
