@@ -62,3 +62,18 @@ def akismet(akismet_server, settings):
     settings.AKISMET_TIMEOUT = 1.0
     yield akismet_server
     akismet_server.reset()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 the site sends its email to; `smtp.messages` holds what it
+    received."""
+    from tests import smtp_server
+
+    controller, mailbox = smtp_server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield mailbox
+    controller.stop()
