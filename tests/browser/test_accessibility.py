@@ -146,6 +146,9 @@ def test_comment_form_can_be_filled_and_sent_with_the_keyboard_alone(new_context
     expect(page.locator("#id_remember")).to_be_focused()
     page.keyboard.press("Space")
     expect(page.locator("#id_remember")).to_be_checked()
+    for box in ("id_notify_replies", "id_notify_posts"):
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#{box}")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Post Comment")).to_be_focused()
     page.keyboard.press("Enter")
