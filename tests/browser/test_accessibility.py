@@ -51,6 +51,28 @@ def test_page_has_no_wcag_violations(name, scheme, new_context):
     assert violations == [], f"{path} ({scheme}):\n" + "\n".join(violations)
 
 
+@pytest.mark.parametrize("state", ["confirm", "unsubscribe", "bad-link"])
+def test_following_pages_have_no_wcag_violations(state, new_context, settings, live_site):
+    from comments import following
+    from comments.models import Subscription
+
+    site = build_site()
+    subscription = Subscription.objects.create(
+        email="kim@example.com", kind=Subscription.Kind.REPLIES, article=site.article
+    )
+    paths = {
+        "confirm": following.confirm_url(subscription),
+        "unsubscribe": following.unsubscribe_url(subscription),
+        "bad-link": "/comments/follow/not-a-real-token/",
+    }
+    page = new_context(bypass_csp=True).new_page()
+    page.goto(paths[state].removeprefix(settings.SITE_URL))
+
+    violations = axe_violations(page)
+
+    assert violations == [], "\n".join(violations)
+
+
 # Fields whose label a sighted reader cannot see: a placeholder or a visually hidden label
 # is not enough. The honeypot (inside aria-hidden) is for bots and is left out.
 UNLABELLED_FIELDS_JS = """form => {

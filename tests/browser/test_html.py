@@ -29,7 +29,10 @@ PAGES = [
     "search",
     "page",
     "404",
+    "following-asked",
+    "following-bad-link",
 ]
+STATUS = {"404": 404, "following-bad-link": 400}
 
 _pages: dict[str, dict] = {}
 
@@ -47,7 +50,18 @@ def fetch_pages() -> dict[str, dict]:
     )  # fmt: skip
     assert response.status_code == 302, response.status_code
     pages = {}
+    asked = Client().post(
+        "/comments/follow/",
+        {"email": "rosa@example.com", "article": site.article.pk, "notify_replies": "on"},
+    )
+    pages["following-asked"] = {"path": "/comments/follow/", "status": asked.status_code,
+                                "html": asked.text}  # fmt: skip
+    bad = Client().get("/comments/follow/not-a-real-token/")
+    pages["following-bad-link"] = {"path": "/comments/follow/not-a-real-token/",
+                                   "status": bad.status_code, "html": bad.text}  # fmt: skip
     for name in PAGES:
+        if name in pages:
+            continue
         browser = commenter if name == "article-held" else Client()
         path = paths["article" if name == "article-held" else name]
         response = browser.get(path)
@@ -105,7 +119,7 @@ def checked_pages(pages, tmp_path_factory):
 def test_page_is_valid_html(name, checked_pages):
     page = checked_pages[name]
 
-    assert page["status"] == (404 if name == "404" else 200), page["path"]
+    assert page["status"] == STATUS.get(name, 200), page["path"]
     assert page["errors"] == [], f"{page['path']}:\n" + "\n".join(page["errors"])
 
 
