@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from . import moderation, services
+from . import moderation, privacy, services
 from .hosts import visible_text, website_host, website_html
-from .models import Comment, Event, ModerationSettings
+from .models import Comment, Event, ModerationSettings, PrivacyRequest, Subscription
 from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, queue_search_url
 
 
@@ -345,3 +345,61 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         settings = ModerationSettings.load()
         return HttpResponseRedirect(f"{request.path}{settings.pk}/change/")
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "kind", "article", "created_at", "confirmed_at", "last_sent_at"]
+    list_filter = ["kind", ("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "article__title"]
+    autocomplete_fields = ["article"]
+    readonly_fields = ["created_at", "confirmed_at", "last_sent_at"]
+
+    def has_add_permission(self, request):
+        return False  # only their owners subscribe, by confirming from their mailbox
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin):
+    list_display = ["email", "kind", "status", "requested_at", "confirmed_at", "done_at", "done_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "email", "kind", "status", "requested_at", "confirmed_at", "done_at", "done_by", "log",
+    ]  # fmt: skip
+    actions = ["erase_now", "decline"]
+
+    def has_add_permission(self, request):
+        return False  # readers ask at /your-data/, from their own mailbox
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("comments.erase_personal_data")
+
+    @admin.action(
+        description=_("Erase the data of the selected confirmed requests"), permissions=["erase"]
+    )
+    def erase_now(self, request, queryset):
+        ready = queryset.filter(
+            kind=PrivacyRequest.Kind.ERASE, status=PrivacyRequest.Status.CONFIRMED
+        )
+        for asked in ready:
+            log = privacy.erase(request=asked, by=request.user)
+            self.message_user(request, f"{asked.email}: {log}", messages.SUCCESS)
+        skipped = queryset.count() - len(ready)
+        if skipped:
+            self.message_user(
+                request,
+                _(
+                    "%(n)d request(s) skipped: only erasure requests the reader has confirmed "
+                    "from their mailbox can be carried out."
+                )
+                % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Decline the selected requests"), permissions=["erase"])
+    def decline(self, request, queryset):
+        count = queryset.exclude(status=PrivacyRequest.Status.DONE).update(
+            status=PrivacyRequest.Status.DECLINED, done_by=request.user, done_at=timezone.now()
+        )
+        self.message_user(request, _("%(n)d request(s) declined.") % {"n": count})

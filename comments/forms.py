@@ -169,3 +169,25 @@ class FollowForm(forms.Form):
                 code="nothing",
             )
         return cleaned
+
+
+class PrivacyRequestForm(forms.Form):
+    """Ask for one's data, or for it to be erased, by email address."""
+
+    email = forms.EmailField(label=_("Your email address"), max_length=MAX_EMAIL)
+    kind = forms.ChoiceField(
+        label=_("What would you like?"),
+        choices=[
+            ("export", _("A copy of everything the site holds under this address")),
+            ("erase", _("Erase it: comments anonymised, subscriptions and accounts deleted")),
+        ],
+        widget=forms.RadioSelect,
+        initial="export",
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            if isinstance(data.get("email"), str):
+                data["email"] = clean_line(data["email"])
+        super().__init__(data, *args, **kwargs)

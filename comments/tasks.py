@@ -6,7 +6,7 @@ database backend, `manage.py db_worker` runs them. Each is safe to deliver twice
 
 from django_tasks import task
 
-from . import following, notifications, services
+from . import following, notifications, privacy, services
 
 
 @task()
@@ -52,3 +52,8 @@ def tell_commenter_approved(comment_id: int) -> None:
 @task()
 def send_new_posts() -> None:
     following.send_new_posts()
+
+
+@task()
+def send_privacy_confirmation(request_id: int) -> None:
+    privacy.send_confirmation(request_id)

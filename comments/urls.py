@@ -15,6 +15,13 @@ urlpatterns = [
     path("comments/follow/", views.follow, name="follow"),
     path("comments/follow/<str:token>/", views.follow_confirm, name="follow_confirm"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("your-data/", views.privacy_request, name="privacy"),
+    path("your-data/<str:token>/", views.privacy_confirm, name="privacy_confirm"),
+    path(
+        "your-data/<str:token>/export.<str:kind>",
+        views.privacy_download,
+        name="privacy_download",
+    ),
     path("comments/feed/", reader_page(feeds.LatestCommentsFeed()), name="feed"),
     path(f"{article}feed/", reader_page(feeds.ArticleCommentsFeed()), name="article_feed"),
 ]

@@ -1,7 +1,7 @@
 from urllib.parse import quote
 
 from django.db import DatabaseError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -12,8 +12,8 @@ from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
-from . import following, services
-from .forms import CommentForm, FollowForm, sign_form
+from . import following, privacy, services
+from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
 from .models import Comment, Subscription
 from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
 
@@ -149,6 +149,47 @@ def unsubscribe(request, token):
     return render(
         request, "comments/following.html", {"subscription": subscription, "state": state}
     )
+
+
+def privacy_request(request):
+    """`/your-data/`: ask for a copy of one's data, or for its erasure."""
+    form = PrivacyRequestForm(request.POST or None)
+    if request.method == "POST":
+        if privacy.too_many_requests(client_ip(request)):
+            return render(request, "comments/privacy.html", {"form": form, "state": "too_many"},
+                          status=429)  # fmt: skip
+        if form.is_valid():
+            privacy.ask(email=form.cleaned_data["email"], kind=form.cleaned_data["kind"])
+            return render(request, "comments/privacy.html", {"state": "asked"})
+        return render(request, "comments/privacy.html", {"form": form}, status=400)
+    return render(request, "comments/privacy.html", {"form": form})
+
+
+def privacy_confirm(request, token):
+    try:
+        asked = privacy.confirm(token)
+    except privacy.BadLink:
+        return render(request, "comments/privacy.html", {"state": "bad_link"}, status=400)
+    return render(request, "comments/privacy.html",
+                  {"state": "confirmed", "asked": asked, "token": token})  # fmt: skip
+
+
+def privacy_download(request, token, kind):
+    """The export, for the owner of a confirmed request: JSON, or HTML to read."""
+    if kind not in ("json", "html"):
+        raise Http404
+    try:
+        asked = privacy.request_from(token)
+    except privacy.BadLink:
+        return render(request, "comments/privacy.html", {"state": "bad_link"}, status=400)
+    if asked.kind != asked.Kind.EXPORT or asked.status == asked.Status.UNCONFIRMED:
+        return render(request, "comments/privacy.html", {"state": "bad_link"}, status=400)
+    data = privacy.personal_data(asked.email)
+    if kind == "json":
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+    return render(request, "comments/privacy_export.html", {"data": data})
 
 
 def _remember_author(response, form):

@@ -600,11 +600,19 @@ us show you your own comment while it waits for review. If you tick "Save my nam
 website in this browser", three cookies keep them for a year to fill in the form next time;
 untick the box to remove them. We use no advertising or tracking cookies.
 
+## Emails you ask for
+
+If you tick "Notify me of follow-up comments" or "Notify me of new posts", we keep your email
+address for that purpose only, after you confirm it from the email we send. Every email has a
+link that stops them at once.
+
 ## Your rights
 
-You can ask us to show you, correct or delete the personal data we hold about you, including any
-comment you have left, by writing to
-<a href="mailto:privacy@example.com">privacy@example.com</a>. We will answer within a month.
+On <a href="/your-data/">Your data</a> you can get a copy of everything we hold under your email
+address (comments, subscriptions, accounts), or have it erased: your comments stay in their
+discussions as "Anonymous", without your name, address or details. We email you a link first, so
+only you can ask for your own. You can also write to
+<a href="mailto:privacy@example.com">privacy@example.com</a>.
 
 <p><em>This is demonstration content for the Broadsheet publishing software; adapt it to your own
 site before publishing.</em></p>
