@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,11 +20,13 @@ from core import caching
 
 from . import editing
 from .models import Article, authors_in_byline_order
+from .rendering import sanitize_html
 from .widgets import AUTHORS_HELP, AuthorsWidget, BodyEditorWidget
 
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
-_ALT = re.compile(r'\balt="([^"]*)"')
-_SRC = re.compile(r'\bsrc="([^"]*)"')
+# Read from the sanitiser's output: tags lowercased, attributes double-quoted, unknown ones gone.
+_IMG_TAG = re.compile(r"<img\s[^>]*>")
+_ALT = re.compile(r'\salt="([^"]*)"')
+_SRC = re.compile(r'\ssrc="([^"]*)"')
 
 
 class AuthorsField(forms.ModelMultipleChoiceField):
@@ -83,7 +85,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
-        for tag in _IMG_TAG.findall(body):
+        for tag in _IMG_TAG.findall(sanitize_html(body)):
             alt = _ALT.search(tag)
             if not alt or not alt.group(1).strip():
                 src = _SRC.search(tag)
@@ -321,7 +323,7 @@ class ArticleAdmin(admin.ModelAdmin):
         now = timezone.now()
         queryset.filter(published_at=None).update(published_at=now)
         count = queryset.exclude(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.PUBLISHED, updated_at=now
+            status=Article.Status.PUBLISHED, updated_at=now, lock_version=F("lock_version") + 1
         )
         caching.bump(caching.CONTENT)  # update() sends no signals
         self.message_user(
@@ -335,7 +337,9 @@ class ArticleAdmin(admin.ModelAdmin):
     )
     def unpublish(self, request, queryset):
         count = queryset.filter(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
+            status=Article.Status.DRAFT,
+            updated_at=timezone.now(),
+            lock_version=F("lock_version") + 1,  # a form opened before this is stale
         )
         caching.bump(caching.CONTENT)  # update() sends no signals
         self.message_user(

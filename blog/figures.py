@@ -21,7 +21,7 @@ _IMG = re.compile(r"<img\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 _FIGURE = re.compile(r"<figure\b[^>]*>.*?</figure>", re.DOTALL)
 _FIGCAPTION_END = "</figcaption>"
-_LIBRARY_IMAGE = re.compile(r'data-file="(\d+)"')
+_LIBRARY_IMAGE = re.compile(r'data-file="([0-9]+)"')
 # A paragraph that holds nothing but one address, as text or as a link to itself.
 _LONE_ADDRESS = re.compile(
     r'<p>\s*(?:<a\b[^>]*href="(?P<href>[^"]+)"[^>]*>\s*(?P<text>[^<]*)</a>|(?P<bare>https://[^\s<]+))'
@@ -62,7 +62,8 @@ def reader_html(body: str) -> SafeString:
 def _figure(figure: str, images: dict) -> str:
     match = _IMG.search(figure)
     attributes = dict(_ATTRIBUTE.findall(match.group(1))) if match else {}
-    image = images.get(int(attributes.get("data-file", "0") or 0))
+    number = attributes.get("data-file", "")
+    image = images.get(int(number)) if number.isascii() and number.isdigit() else None
     if image is None:
         return figure  # the picture as the editor left it
     alt = html.unescape(attributes.get("alt", "")) or image.alt_text
@@ -82,18 +83,21 @@ def _figure(figure: str, images: dict) -> str:
 
 def embed_address(url: str) -> str | None:
     """The player address for a YouTube or Vimeo link, or None for any other address."""
-    parts = urlsplit(html.unescape(url))
+    try:
+        parts = urlsplit(html.unescape(url))
+        host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    except ValueError:  # not an address at all, e.g. "https://["
+        return None
     if parts.scheme != "https":
         return None
-    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
     video = None
     if host == "youtube.com" and parts.path == "/watch":
         video = parse_qs(parts.query).get("v", [None])[0]
     elif host == "youtu.be":
         video = parts.path.strip("/")
-    if video and re.fullmatch(r"[\w-]{6,20}", video):
+    if video and re.fullmatch(r"[A-Za-z0-9_-]{6,20}", video):
         return f"https://www.youtube-nocookie.com/embed/{video}"
-    if host == "vimeo.com" and re.fullmatch(r"/\d{4,12}", parts.path):
+    if host == "vimeo.com" and re.fullmatch(r"/[0-9]{4,12}", parts.path):
         return f"https://player.vimeo.com/video{parts.path}"
     return None
 

@@ -1,9 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 import blog.converters  # noqa: F401 (registers the URL converters)
 from core.page_cache import reader_page
 
 from . import feeds, views
+
+
+class Hex32:
+    regex = "[0-9a-f]{32}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(Hex32, "hex32")
 
 app_name = "comments"
 
@@ -13,6 +26,7 @@ urlpatterns = [
     path("comments/post/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/follow/", views.follow, name="follow"),
+    path("comments/avatar/<hex32:key>.svg", views.avatar, name="avatar"),
     path("comments/follow/<str:token>/", views.follow_confirm, name="follow_confirm"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("your-data/", views.privacy_request, name="privacy"),

@@ -1,7 +1,7 @@
 from urllib.parse import quote
 
 from django.db import DatabaseError
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +12,7 @@ from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
-from . import following, privacy, services
+from . import avatars, following, privacy, services
 from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
 from .models import Comment, Subscription
 from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
@@ -190,6 +190,14 @@ def privacy_download(request, token, kind):
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         return response
     return render(request, "comments/privacy_export.html", {"data": data})
+
+
+def avatar(request, key):
+    """An identicon: the same picture for ever for one key, so browsers keep it a year."""
+    response = HttpResponse(avatars.identicon_svg(key), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 def _remember_author(response, form):

@@ -249,6 +249,8 @@ COMMENTS_TRASH_DAYS = int(env("COMMENTS_TRASH_DAYS", "30"))
 COMMENTS_PAYLOAD_DAYS = int(env("COMMENTS_PAYLOAD_DAYS", "15"))
 # Moderators get at most one email about held comments in this many minutes.
 COMMENTS_NOTIFY_MINUTES = int(env("COMMENTS_NOTIFY_MINUTES", "10"))
+# Commenters' faces: "identicon" (drawn here, no third party) or "gravatar" (opt-in).
+AVATARS = env("AVATARS", "identicon")
 # A follower of a discussion gets at most one email about it in this window.
 COMMENTS_FOLLOW_UP_MINUTES = int(env("COMMENTS_FOLLOW_UP_MINUTES", "15"))
 # Requests to follow (from the comment form or the follow form) one address may make an hour.

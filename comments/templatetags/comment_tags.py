@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from blog.text import clean_line, clean_text
 from core.page_cache import depends_on
 
-from .. import threads, versions
+from .. import avatars, threads, versions
 
 register = template.Library()
 
@@ -59,3 +59,9 @@ def comment_html(text, with_links=True):
         return mark_safe(linebreaks(escape(text)))
     linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
     return mark_safe(linebreaks(linked.replace('rel="nofollow"', 'rel="nofollow ugc"')))
+
+
+@register.filter
+def avatar(comment):
+    """The address of the commenter's avatar (comments.avatars)."""
+    return avatars.avatar_url(comment.author_email)
