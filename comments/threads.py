@@ -14,7 +14,7 @@ from django.utils import timezone
 from blog.text import clean_line
 from core import caching
 
-from . import spam, versions
+from . import accounts, spam, versions
 from .forms import CommentForm, sign_form
 from .models import Comment, ModerationSettings
 from .moderation import comments_closed
@@ -148,6 +148,8 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
         "comment_form": form,
         "reply_to": reply_to,
         "comments_closed": closed,
+        "sign_in_options": accounts.sign_in_options(f"{article.get_absolute_url()}#respond"),
+        "signed_in_with": accounts.provider_name(request.user) if form.user else "",
         "akismet_enabled": spam.is_configured(),
         "privacy_url": _privacy_url() if spam.is_configured() else "",
     }

@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 import blog.converters  # noqa: F401 (registers the URL converters)
 from core.page_cache import reader_page
 
-from . import feeds, views
+from . import accounts, feeds, views
 
 
 class Hex32:
@@ -29,6 +29,8 @@ urlpatterns = [
     path("comments/avatar/<hex32:key>.svg", views.avatar, name="avatar"),
     path("comments/follow/<str:token>/", views.follow_confirm, name="follow_confirm"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("accounts/email-link/", accounts.email_link, name="email_link"),
+    path("accounts/email-link/<str:token>/", accounts.email_link_signin, name="email_link_signin"),
     path("your-data/", views.privacy_request, name="privacy"),
     path("your-data/<str:token>/", views.privacy_confirm, name="privacy_confirm"),
     path(

@@ -3,6 +3,7 @@
 Every variable read here is listed, with its default, in README.md and .env.example.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,6 +63,14 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    # Readers sign in to comment with an account they already have (comments/accounts.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -88,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a 404 before CommonMiddleware's slash redirect: old WordPress links.
     "wordpress.middleware.WordPressLinksMiddleware",
@@ -249,6 +259,54 @@ COMMENTS_TRASH_DAYS = int(env("COMMENTS_TRASH_DAYS", "30"))
 COMMENTS_PAYLOAD_DAYS = int(env("COMMENTS_PAYLOAD_DAYS", "15"))
 # Moderators get at most one email about held comments in this many minutes.
 COMMENTS_NOTIFY_MINUTES = int(env("COMMENTS_NOTIFY_MINUTES", "10"))
+# Readers' sign-in (django-allauth): no provider is on unless configured here. Readers never
+# get a password (no local sign-up); they use a provider or a one-time link by email.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "comments.accounts.ReaderAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "comments.accounts.ReaderSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an email match never signs anyone in
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a provider button leads to a page that POSTs (no login CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {}
+# Any standard OpenID Connect issuer, as JSON: [{"id": "wpcom", "name": "WordPress.com",
+# "server_url": "https://…", "client_id": "…", "secret": "…"}].
+_oidc = json.loads(env("OIDC_PROVIDERS", "[]") or "[]")
+if _oidc:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": p["id"],
+                "name": p["name"],
+                "client_id": p["client_id"],
+                "secret": p.get("secret", ""),
+                "settings": {"server_url": p["server_url"], "oauth_pkce_enabled": True},
+            }
+            for p in _oidc
+        ],
+    }
+for _name in ("github", "google", "facebook"):
+    if env(f"{_name.upper()}_CLIENT_ID"):
+        SOCIALACCOUNT_PROVIDERS[_name] = {
+            "APPS": [
+                {
+                    "client_id": env(f"{_name.upper()}_CLIENT_ID"),
+                    "secret": env(f"{_name.upper()}_SECRET", ""),
+                }
+            ]
+        }
+# A one-time sign-in link by email works for this many minutes.
+EMAIL_LINK_MINUTES = int(env("EMAIL_LINK_MINUTES", "15"))
+
 # Commenters' faces: "identicon" (drawn here, no third party) or "gravatar" (opt-in).
 AVATARS = env("AVATARS", "identicon")
 # A follower of a discussion gets at most one email about it in this window.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", reader_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", reader_page(robots_txt), name="robots"),
+    path("accounts/", include("allauth.urls")),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]

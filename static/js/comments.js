@@ -28,4 +28,20 @@
     parentField.value = "";
     cancel.hidden = true;
   });
+
+  // Signing in leaves the page: keep what the reader wrote, and give it back on return.
+  var text = form.querySelector("textarea[name=content]");
+  var article = form.querySelector("input[name=article]").value;
+  var draftKey = "broadsheet:comment-draft:" + article;
+  try {
+    var kept = window.sessionStorage.getItem(draftKey);
+    if (kept && !text.value) text.value = kept;
+    window.sessionStorage.removeItem(draftKey);
+  } catch (error) { /* storage off: nothing kept, nothing lost */ }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".comment-login a, .logged-in-as a, .logged-in-as button")) return;
+    try {
+      if (text.value) window.sessionStorage.setItem(draftKey, text.value);
+    } catch (error) { /* storage off */ }
+  });
 })();

@@ -248,9 +248,9 @@ class TestPersonalPages:
         response, html = read(article.get_absolute_url(), client)
 
         self.assert_private(response)
-        assert "Logged in as Mona" in html
+        assert "You are commenting as Mona" in html
         assert "csrfmiddlewaretoken" in html
-        assert "Logged in as" not in read(article.get_absolute_url())[1]
+        assert "You are commenting as" not in read(article.get_absolute_url())[1]
 
     def test_a_commenter_sees_their_held_comment_and_no_one_else_does(self, client):
         article = make_article("Moderated")

@@ -339,7 +339,7 @@ def test_signed_in_reader_comments_as_themselves(post, read, client, article):
     client.force_login(user)
 
     page = read(article.get_absolute_url())
-    assert "Logged in as Grace Hopper." in page.by_id("commentform").text
+    assert "You are commenting as Grace Hopper (email)." in page.by_id("commentform").text
     assert page.find("label", for_="id_name") is None
     assert page.find("label", for_="id_email") is None
 

@@ -1,0 +1,195 @@
+"""Readers sign in to comment with an account they already have (an OpenID Connect or OAuth 2
+provider, through django-allauth) or with a one-time link by email. Reader accounts have no
+password and never staff access, and none is ever made or joined by surprise with a staff
+member's address: staff sign in at /admin/ with their password.
+"""
+
+import hashlib
+import secrets
+from urllib.parse import urlencode
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from blog.text import clean_line
+from core.client import client_ip
+
+from .models import MAX_EMAIL, MAX_NAME, normalise_email
+
+SALT = "comments.email-link"
+
+
+def is_staff_address(email: str) -> bool:
+    """Whether a staff account (or a superuser) has this address."""
+    return (
+        bool(email)
+        and get_user_model()
+        .objects.filter(Q(is_staff=True) | Q(is_superuser=True), email__iexact=email)
+        .exists()
+    )
+
+
+def _refuse_staff_address(request):
+    raise ImmediateHttpResponse(
+        render(request, "comments/signin.html", {"state": "staff_address"}, status=403)
+    )
+
+
+class ReaderAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        return False  # no passwords for readers: a provider, or a link by email
+
+
+class ReaderSocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin):
+        return True
+
+    def pre_social_login(self, request, sociallogin):
+        user = sociallogin.user
+        if user.pk and (user.is_staff or user.is_superuser):
+            _refuse_staff_address(request)
+        emails = [user.email, *(address.email for address in sociallogin.email_addresses)]
+        if not sociallogin.is_existing and any(is_staff_address(e) for e in emails if e):
+            _refuse_staff_address(request)
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        user.is_staff = user.is_superuser = False
+        return user
+
+
+def sign_in_options(next_url: str) -> list[tuple[str, str]]:
+    """(label, address) of each configured provider, from the settings alone (no query: the
+    comment form of every article shows them)."""
+    query = urlencode({"process": "login", "next": next_url})
+    options = []
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        url = reverse("openid_connect_login", kwargs={"provider_id": app["provider_id"]})
+        options.append((app["name"], f"{url}?{query}"))
+    for name, label in [("github", "GitHub"), ("google", "Google"), ("facebook", "Facebook")]:
+        if providers.get(name, {}).get("APPS"):
+            options.append((label, f"{reverse(f'{name}_login')}?{query}"))
+    return options
+
+
+def provider_name(user) -> str:
+    """How a signed-in reader signed in: their provider's name, or "email"."""
+    account = user.socialaccount_set.first() if user.is_authenticated else None
+    if account is None:
+        return _("email")
+    try:
+        return account.get_provider().name
+    except Exception:  # a provider since removed from the settings
+        return account.provider
+
+
+# A one-time link by email --------------------------------------------------------------------
+
+
+class EmailLinkForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=MAX_EMAIL)
+    name = forms.CharField(
+        label=gettext_lazy("Your name, as shown with your comments"),
+        max_length=MAX_NAME,
+        required=False,
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name in ("email", "name"):
+                if isinstance(data.get(name), str):
+                    data[name] = clean_line(data[name])
+        super().__init__(data, *args, **kwargs)
+
+
+def _safe_next(request, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, require_https=False):
+        return value
+    return "/"
+
+
+def _too_many(address: str) -> bool:
+    key = f"email-link:rate:{address}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
+    except ValueError:
+        return False
+
+
+def email_link(request):
+    """Ask for a one-time sign-in link by email."""
+    form = EmailLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method != "POST":
+        return render(request, "comments/signin.html", {"form": form})
+    if _too_many(client_ip(request)):
+        return render(request, "comments/signin.html", {"form": form, "state": "too_many"},
+                      status=429)  # fmt: skip
+    if not form.is_valid():
+        return render(request, "comments/signin.html", {"form": form}, status=400)
+    email = normalise_email(form.cleaned_data["email"])
+    if not is_staff_address(email):  # staff sign in at /admin/; say nothing either way
+        token = signing.dumps(
+            {
+                "e": email,
+                "n": form.cleaned_data["name"],
+                "x": _safe_next(request, form.cleaned_data["next"]),
+            },
+            salt=SALT,
+            compress=True,
+        )
+        link = settings.SITE_URL + reverse("comments:email_link_signin", kwargs={"token": token})
+        send_mail(
+            _("[%(site)s] Your sign-in link") % {"site": settings.SITE_NAME},
+            _(
+                "Follow this link to sign in to %(site)s and comment. It works once, for "
+                "%(minutes)d minutes:\n\n%(link)s\n\nIf you did not ask for it, ignore this email."
+            )
+            % {"site": settings.SITE_NAME, "minutes": settings.EMAIL_LINK_MINUTES, "link": link},
+            None,
+            [email],
+        )
+    return render(request, "comments/signin.html", {"state": "sent"})
+
+
+def email_link_signin(request, token):
+    """The link from the email: a page with one button (mail scanners only GET), which signs in."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.EMAIL_LINK_MINUTES * 60)
+    except (signing.BadSignature, ValueError, TypeError):
+        return render(request, "comments/signin.html", {"state": "bad_link"}, status=400)
+    if request.method != "POST":
+        return render(request, "comments/signin.html", {"state": "confirm", "email": data["e"]})
+    used = f"email-link:used:{hashlib.sha256(token.encode()).hexdigest()}"
+    if not cache.add(used, 1, timeout=settings.EMAIL_LINK_MINUTES * 60 + 60):
+        return render(request, "comments/signin.html", {"state": "used"}, status=400)
+    if is_staff_address(data["e"]):
+        return render(request, "comments/signin.html", {"state": "staff_address"}, status=403)
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=data["e"], is_active=True).order_by("pk").first()
+    if user is None:
+        user = User.objects.create_user(
+            username=f"reader-{secrets.token_hex(5)}",
+            email=data["e"],
+            first_name=data.get("n") or data["e"].split("@")[0],
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(data.get("x") or "/")
