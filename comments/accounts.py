@@ -5,9 +5,11 @@ member's address: staff sign in at /admin/ with their password.
 """
 
 import hashlib
+import logging
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -30,6 +32,7 @@ from core.client import client_ip
 from .models import MAX_EMAIL, MAX_NAME, normalise_email
 
 SALT = "comments.email-link"
+logger = logging.getLogger(__name__)
 
 
 def is_staff_address(email: str) -> bool:
@@ -84,6 +87,50 @@ def sign_in_options(next_url: str) -> list[tuple[str, str]]:
         if providers.get(name, {}).get("APPS"):
             options.append((label, f"{reverse(f'{name}_login')}?{query}"))
     return options
+
+
+FIXED_ORIGINS = {
+    "github": "https://github.com",
+    "google": "https://accounts.google.com",
+    "facebook": "https://www.facebook.com",
+}
+
+
+def provider_origins() -> list[str]:
+    """Where the sign-in pages may send a reader: each configured provider's origin."""
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    origins = [
+        "{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"]))
+        for app in providers.get("openid_connect", {}).get("APPS", [])
+    ]
+    origins += [origin for name, origin in FIXED_ORIGINS.items() if providers.get(name)]
+    return origins
+
+
+class SignInPagesMiddleware:
+    """Two things the sign-in pages (/accounts/) need. Their forms lead to the reader's
+    provider: the Content Security Policy's form-action allows those origins there, and nowhere
+    else. And a provider that cannot be reached is a clear page, not an error 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/accounts/"):
+            origins = provider_origins()
+            if origins:
+                response._csp_update = {"form-action": origins}
+        return response
+
+    def process_exception(self, request, exception):
+        if request.path.startswith("/accounts/") and isinstance(
+            exception, requests.RequestException
+        ):
+            logger.warning("Sign-in provider unreachable: %s", exception)
+            context = {"auth_error": {"code": "unreachable"}}
+            return render(request, "socialaccount/authentication_error.html", context, status=502)
+        return None
 
 
 def provider_name(user) -> str:

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # ETag on every response; an unchanged feed or page answers 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
+    "comments.accounts.SignInPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
