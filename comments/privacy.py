@@ -21,6 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import caching
+
+from . import versions
 from .models import Comment, PrivacyRequest, Subscription, normalise_email
 
 SALT = "comments.privacy"
@@ -168,6 +171,7 @@ def erase(*, request: PrivacyRequest, by) -> str:
     """
     email = request.email
     comments = Comment.objects.filter(author_email__iexact=email)
+    articles = set(comments.values_list("article_id", flat=True))
     anonymised = comments.update(
         author_name=ANONYMOUS,
         author_email="",
@@ -178,6 +182,9 @@ def erase(*, request: PrivacyRequest, by) -> str:
         akismet_payload=None,
         user=None,
     )
+    # update() sends no signals: the threads that showed the name are drawn again.
+    threads = [versions.thread(article_id) for article_id in articles]
+    transaction.on_commit(lambda: caching.bump(*threads, versions.COMMENTS))
     subscriptions, _by_model = Subscription.objects.for_email(email).delete()
     accounts = get_user_model().objects.filter(email__iexact=email)
     kept = [user.get_username() for user in accounts if user.is_staff or user.is_superuser]

@@ -73,6 +73,32 @@ def test_following_pages_have_no_wcag_violations(state, new_context, settings, l
     assert violations == [], "\n".join(violations)
 
 
+@pytest.mark.parametrize("name", ["your-data", "export", "sign-in", "email-link", "link-confirm"])
+def test_reader_account_pages_have_no_wcag_violations(name, new_context):
+    from django.core import signing
+
+    from comments import accounts, privacy
+    from comments.models import PrivacyRequest
+
+    build_site()
+    asked = PrivacyRequest.objects.create(email="kim@example.com", kind="export")
+    privacy.confirm(privacy.token(asked))
+    link = signing.dumps({"e": "kim@example.com", "n": "", "x": "/"}, salt=accounts.SALT)
+    paths = {
+        "your-data": "/your-data/",
+        "export": f"/your-data/{privacy.token(asked)}/export.html",
+        "sign-in": "/accounts/login/",
+        "email-link": "/accounts/email-link/",
+        "link-confirm": f"/accounts/email-link/{link}/",
+    }
+    page = new_context(bypass_csp=True).new_page()
+    page.goto(paths[name])
+
+    violations = axe_violations(page)
+
+    assert violations == [], "\n".join(violations)
+
+
 # Fields whose label a sighted reader cannot see: a placeholder or a visually hidden label
 # is not enough. The honeypot (inside aria-hidden) is for bots and is left out.
 UNLABELLED_FIELDS_JS = """form => {

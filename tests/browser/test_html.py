@@ -7,9 +7,12 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.test import Client
 
+from comments import accounts, privacy
 from comments.forms import sign_form
+from comments.models import PrivacyRequest
 from tests.browser.content import build_site
 from tests.browser.tools import VNU_JAR, require_vnu
 
@@ -31,8 +34,16 @@ PAGES = [
     "404",
     "following-asked",
     "following-bad-link",
+    "your-data",
+    "your-data-export",
+    "sign-in",
+    "email-link",
+    "email-link-confirm",
 ]
 STATUS = {"404": 404, "following-bad-link": 400}
+# Pages that are the same for everyone: fetched by address.
+SIMPLE = {"your-data": "/your-data/", "sign-in": "/accounts/login/",
+          "email-link": "/accounts/email-link/"}  # fmt: skip
 
 _pages: dict[str, dict] = {}
 
@@ -59,6 +70,19 @@ def fetch_pages() -> dict[str, dict]:
     bad = Client().get("/comments/follow/not-a-real-token/")
     pages["following-bad-link"] = {"path": "/comments/follow/not-a-real-token/",
                                    "status": bad.status_code, "html": bad.text}  # fmt: skip
+    for name, path in SIMPLE.items():
+        response = Client().get(path)
+        pages[name] = {"path": path, "status": response.status_code, "html": response.text}
+    asked = PrivacyRequest.objects.create(email="rosa@example.com", kind="export")
+    token = privacy.confirm(privacy.token(asked)) and privacy.token(asked)
+    export = Client().get(f"/your-data/{token}/export.html")
+    pages["your-data-export"] = {"path": "/your-data/…/export.html", "status": export.status_code,
+                                 "html": export.text}  # fmt: skip
+    link = signing.dumps({"e": "rosa@example.com", "n": "", "x": "/"}, salt=accounts.SALT,
+                         compress=True)  # fmt: skip
+    confirm = Client().get(f"/accounts/email-link/{link}/")
+    pages["email-link-confirm"] = {"path": "/accounts/email-link/…/", "html": confirm.text,
+                                   "status": confirm.status_code}  # fmt: skip
     for name in PAGES:
         if name in pages:
             continue

@@ -48,7 +48,7 @@ def require_vnu():
 
 def ensure_groups():
     """The Editors, Writers and Moderators groups as the roles migrations make them
-    (comments 0002, blog 0006).
+    (comments 0002 and 0011, blog 0006).
 
     A transactional test's flush empties every table, so the rows that data migration wrote
     are gone; the permissions themselves come back with the flush's post_migrate.
@@ -57,6 +57,7 @@ def ensure_groups():
 
     roles = importlib.import_module("comments.migrations.0002_roles")
     writers = importlib.import_module("blog.migrations.0006_writers")
+    privacy = importlib.import_module("comments.migrations.0011_privacy_role")
     wanted = {
         "Editors": [
             (app, f"{action}_{model}")
@@ -72,7 +73,8 @@ def ensure_groups():
             (app, codename)
             for app, codenames in roles.MODERATOR_PERMISSIONS.items()
             for codename in codenames
-        ],
+        ]
+        + [("comments", codename) for codename in privacy.MODERATOR_PERMISSIONS],
     }
     for name, pairs in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -110,6 +110,7 @@ def test_an_export_cannot_be_downloaded_before_it_is_confirmed(client, smtp, ada
 def test_erase_journey_anonymises_deletes_logs_and_keeps_the_discussion(
     client, smtp, ada_on_file, article, tasks
 ):
+    client.get(article.get_absolute_url())  # the page and its thread, cached with Ada's name
     get_user_model().objects.create_user("ada-staff", email=ADA, is_staff=True)
     with tasks():
         ask(client, smtp, "erase")
@@ -219,3 +220,21 @@ def test_any_input_gets_an_answer_not_an_error(client, email, kind):
     response = client.post("/your-data/", {"email": email, "kind": kind})
 
     assert response.status_code in (200, 400, 429)
+
+
+def test_an_erased_name_leaves_the_cached_page_at_once(client, article, tasks):
+    from comments import privacy
+
+    make_comment(article, author_name="Zoe Zed", author_email="zoe@example.com", content="Hi.")
+    assert "Zoe Zed" in client.get(article.get_absolute_url()).content.decode()  # now cached
+    asked = PrivacyRequest.objects.create(
+        email="zoe@example.com", kind=PrivacyRequest.Kind.ERASE,
+        status=PrivacyRequest.Status.CONFIRMED,
+    )  # fmt: skip
+
+    with tasks():
+        privacy.erase(request=asked, by=make_moderator())
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Zoe Zed" not in page
+    assert "Anonymous" in page
