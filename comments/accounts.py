@@ -5,6 +5,7 @@ member's address: staff sign in at /admin/ with their password.
 """
 
 import hashlib
+import io
 import logging
 import secrets
 from urllib.parse import urlencode, urlsplit
@@ -18,18 +19,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image as PILImage
+from PIL import ImageOps
 
 from blog.text import clean_line
 from core.client import client_ip
 
-from .models import MAX_EMAIL, MAX_NAME, normalise_email
+from .models import MAX_EMAIL, MAX_NAME, ReaderPicture, normalise_email
 
 SALT = "comments.email-link"
 logger = logging.getLogger(__name__)
@@ -67,6 +72,11 @@ class ReaderSocialAccountAdapter(DefaultSocialAccountAdapter):
         emails = [user.email, *(address.email for address in sociallogin.email_addresses)]
         if not sociallogin.is_existing and any(is_staff_address(e) for e in emails if e):
             _refuse_staff_address(request)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        store_picture(user, picture_url(sociallogin.account.extra_data))
+        return user
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
@@ -131,6 +141,47 @@ class SignInPagesMiddleware:
             context = {"auth_error": {"code": "unreachable"}}
             return render(request, "socialaccount/authentication_error.html", context, status=502)
         return None
+
+
+PICTURE_MAX_BYTES = 2_000_000
+PICTURE_SIZE = 96
+
+
+def picture_url(extra_data: dict) -> str:
+    """The picture a provider gives (OpenID Connect's `picture`, GitHub's `avatar_url`, …)."""
+    data = extra_data.get("userinfo", extra_data) if isinstance(extra_data, dict) else {}
+    for key in ("picture", "avatar_url"):
+        value = data.get(key) or extra_data.get(key)
+        if isinstance(value, str) and value.startswith(("https://", "http://")):
+            return value
+    return ""
+
+
+def store_picture(user, url: str) -> bool:
+    """Fetch the reader's picture once and keep it here, square and without metadata, so pages
+    never send readers' browsers to the provider. False (and nothing kept) if it fails."""
+    if not url:
+        return False
+    try:
+        with requests.get(url, timeout=5, stream=True) as response:
+            response.raise_for_status()
+            data = response.raw.read(PICTURE_MAX_BYTES + 1, decode_content=True)
+        if len(data) > PICTURE_MAX_BYTES:
+            raise ValueError("picture too large")
+        with PILImage.open(io.BytesIO(data)) as picture:
+            if picture.width * picture.height > 40_000_000:
+                raise ValueError("picture too large")
+            square = ImageOps.fit(picture.convert("RGB"), (PICTURE_SIZE, PICTURE_SIZE))
+        buffer = io.BytesIO()
+        square.save(buffer, "PNG", optimize=True)
+    except (requests.RequestException, OSError, ValueError) as exc:
+        logger.info("No picture kept for reader %s: %s", user.pk, exc)
+        return False
+    kept, _created = ReaderPicture.objects.get_or_create(user=user)
+    kept.file.save(f"{secrets.token_hex(8)}.png", ContentFile(buffer.getvalue()), save=False)
+    kept.fetched_at = timezone.now()
+    kept.save()
+    return True
 
 
 def provider_name(user) -> str:

@@ -432,3 +432,23 @@ class PrivacyRequest(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+
+class ReaderPicture(models.Model):
+    """A signed-in reader's picture from their provider, fetched once and served from here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="reader_picture",
+    )
+    file = models.ImageField(upload_to="avatars/readers/")
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reader picture")
+        verbose_name_plural = _("reader pictures")
+
+    def __str__(self):
+        return str(self.user)

@@ -60,6 +60,7 @@ def visible_comments(article, mine):
         article.comments.filter(kind=Comment.Kind.COMMENT)
         .filter(Q(status=Comment.Status.APPROVED) | own | Exists(approved_reply))
         .defer("akismet_payload", "user_agent", "referrer")
+        .select_related("user__reader_picture")
         .order_by("submitted_at", "id")
     )
 

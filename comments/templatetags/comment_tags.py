@@ -64,4 +64,4 @@ def comment_html(text, with_links=True):
 @register.filter
 def avatar(comment):
     """The address of the commenter's avatar (comments.avatars)."""
-    return avatars.avatar_url(comment.author_email)
+    return avatars.comment_avatar_url(comment)

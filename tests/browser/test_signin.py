@@ -114,6 +114,10 @@ def test_reader_signs_in_comments_as_themselves_and_signs_out(new_context, provi
     page.get_by_role("button", name="Post Comment").click()
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     comment = Comment.objects.get(content=DRAFT)
+    # The provider's picture, kept here: the page never sends the browser to the provider.
+    avatar = page.locator(f"#comment-{comment.pk} .comment__avatar")
+    expect(avatar).to_have_attribute("src", re.compile(r"^/media/avatars/readers/\w+\.png$"))
+    assert avatar.evaluate("img => img.complete && img.naturalWidth === 96")
     reader = get_user_model().objects.get(email="pat@example.net")
     assert comment.user == reader
     assert comment.author_name == "Pat Provider"

@@ -19,6 +19,7 @@ def main():
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_provider.settings"
     os.environ["OIDC_PROVIDER_DB"] = args.db
     os.environ["OIDC_CODE_SECONDS"] = args.code_seconds
+    os.environ["OIDC_PUBLIC_URL"] = f"http://127.0.0.1:{args.port}"
 
     import django
 

@@ -1,3 +1,5 @@
+import os
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
@@ -15,4 +17,5 @@ class Validator(OAuth2Validator):
             "given_name": user.first_name,
             "family_name": user.last_name,
             "preferred_username": user.get_username(),
+            "picture": os.environ["OIDC_PUBLIC_URL"] + "/picture.png",
         }
