@@ -189,3 +189,48 @@ def test_moderator_digest_does_not_wait_for_the_article(comment_while_editing, m
     make_moderator()
 
     assert send_moderator_digest() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_racing_new_comments_leaves_none_half_erased():
+    """Readers' comments from the address arrive while its erasure runs: each comment ends
+    wholly anonymised (it was there before) or wholly as sent (it came after), never between."""
+    from comments import privacy
+    from comments.models import PrivacyRequest
+
+    article = make_article("Racing")
+    kim = {"article": article, "author_name": "Kim", "author_email": "kim@example.com",
+           "author_ip": "198.51.100.9"}  # fmt: skip
+    for n in range(20):
+        Comment.objects.create(**kim, content=f"Before {n}.")
+    asked = PrivacyRequest.objects.create(
+        email="kim@example.com", kind="erase", status=PrivacyRequest.Status.CONFIRMED
+    )
+    start = threading.Barrier(2)
+
+    def erase():
+        start.wait()
+        privacy.erase(request=asked, by=None)
+        connection.close()
+
+    def keep_posting():
+        start.wait()
+        for n in range(40):
+            Comment.objects.create(**kim, content=f"During {n}.")
+        connection.close()
+
+    threads = [threading.Thread(target=erase), threading.Thread(target=keep_posting)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    erased = ("Anonymous", "", None)
+    sent = ("Kim", "kim@example.com", "198.51.100.9")
+    rows = Comment.objects.values_list("content", "author_name", "author_email", "author_ip")
+    for content, *who in rows:
+        assert tuple(who) in (erased, sent), (content, who)
+        if content.startswith("Before"):
+            assert tuple(who) == erased, content
+    assert PrivacyRequest.objects.get().status == PrivacyRequest.Status.DONE
