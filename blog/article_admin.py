@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core import caching
 
-from . import editing
+from . import editing, signals
 from .models import Article, authors_in_byline_order
 from .rendering import sanitize_html
 from .widgets import AUTHORS_HELP, AuthorsWidget, BodyEditorWidget
@@ -326,6 +326,7 @@ class ArticleAdmin(admin.ModelAdmin):
             status=Article.Status.PUBLISHED, updated_at=now, lock_version=F("lock_version") + 1
         )
         caching.bump(caching.CONTENT)  # update() sends no signals
+        signals.published.send(sender=Article, articles=queryset)
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,

@@ -25,8 +25,10 @@ class CommentsConfig(AppConfig):
         post_save.connect(settings_changed, sender=ModerationSettings, dispatch_uid="rules-saved")
 
         from blog.models import Article
+        from blog.signals import published
 
-        from .following import article_saved
+        from .following import article_saved, articles_published
 
         # Readers who follow new posts hear of an article when it is published.
         post_save.connect(article_saved, sender=Article, dispatch_uid="article-followers")
+        published.connect(articles_published, sender=Article, dispatch_uid="published-followers")

@@ -265,6 +265,12 @@ def article_saved(sender, instance, **kwargs) -> None:
     _enqueue(_task("send_new_posts"), run_after=when)
 
 
+def articles_published(sender, articles, **kwargs) -> None:
+    """Articles published from the admin's list, without a save of each: tell followers too."""
+    for article in articles:
+        article_saved(sender, article)
+
+
 def _news_for(subscription: Subscription):
     """Approved comments on the thread since the follower was last told, not their own."""
     return (

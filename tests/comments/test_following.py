@@ -41,6 +41,11 @@ def site_url(settings):
 
 
 @pytest.fixture
+def tasks_run(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def approve(django_capture_on_commit_callbacks):
     moderator = make_moderator()
 
@@ -294,3 +299,20 @@ def test_any_text_as_a_link_token_is_a_clear_refusal(client, token):
     for path in ("/comments/follow/", "/comments/unsubscribe/"):
         response = client.get(f"{path}{token}/")
         assert response.status_code in (400, 404)
+
+
+def test_articles_published_from_the_admin_list_are_announced_too(
+    post, article, smtp, client, tasks_run, settings
+):
+    from tests.factories import make_draft, make_editor
+
+    posted(post(article, notify_posts="on"))
+    client.get(links(mail(smtp)[0])[0])
+    draft = make_draft("Jam, reconsidered")
+    client.force_login(make_editor())
+
+    with tasks_run():
+        client.post("/admin/blog/article/", {"action": "publish", "_selected_action": [draft.pk]})
+
+    [_, announcement] = mail(smtp, count=2)
+    assert "Jam, reconsidered" in body(announcement)
