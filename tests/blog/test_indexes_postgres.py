@@ -206,8 +206,10 @@ class ListIndexTests(TestCase):
 
     def test_comment_thread_reads_the_articles_comments_through_comment_thread(self):
         queries = self.page_queries(self.article.get_absolute_url())
+        # The thread's comments, with their signed-in authors' pictures joined.
         sql = list_query(
-            queries, r'FROM "comments_comment" WHERE \("comments_comment"\."article_id"'
+            queries,
+            r'FROM "comments_comment" LEFT OUTER JOIN .* WHERE \("comments_comment"\."article_id"',
         )
 
         assert_reads_through(explain(sql), "comments_comment", "comment_thread")
