@@ -123,7 +123,12 @@ def test_writer_submits_a_figure_editor_restores_and_publishes(new_context, scre
     expect(picture).to_have_attribute("alt", ALT)
     expect(picture).to_have_attribute("width", re.compile(r"^\d+$"))
     expect(picture).to_have_attribute("height", re.compile(r"^\d+$"))
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    picture.scroll_into_view_if_needed()  # it loads lazily
+    page_ready = (
+        "() => { const img = document.querySelector('.article__body figure img');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
+    reader.wait_for_function(page_ready)
     expect(figure.locator("figcaption")).to_contain_text(CAPTION)
     expect(figure.locator("figcaption")).to_contain_text(CREDIT)
     expect(reader.locator(".article__body")).not_to_contain_text("shopkeepers")

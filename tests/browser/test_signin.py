@@ -117,7 +117,12 @@ def test_reader_signs_in_comments_as_themselves_and_signs_out(new_context, provi
     # The provider's picture, kept here: the page never sends the browser to the provider.
     avatar = page.locator(f"#comment-{comment.pk} .comment__avatar")
     expect(avatar).to_have_attribute("src", re.compile(r"^/media/avatars/readers/\w+\.png$"))
-    assert avatar.evaluate("img => img.complete && img.naturalWidth === 96")
+    avatar.scroll_into_view_if_needed()  # it loads lazily
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return img.complete && img.naturalWidth === 96; }",
+        arg=f"#comment-{comment.pk} .comment__avatar",
+    )
     reader = get_user_model().objects.get(email="pat@example.net")
     assert comment.user == reader
     assert comment.author_name == "Pat Provider"
