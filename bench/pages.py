@@ -241,6 +241,17 @@ def moderation_queue(status="held"):
                 note=f"{total:,} comments, as a signed-in moderator")  # fmt: skip
 
 
+def cold(resolver):
+    """The same page on a server whose caches are empty on every request."""
+
+    def resolve():
+        page = resolver()
+        page.name, page.setup = f"{page.name}-cold", "cold"
+        return page
+
+    return resolve
+
+
 RESOLVERS = {
     "admin-login": admin_login,
     "queue-held": moderation_queue,
@@ -262,12 +273,38 @@ RESOLVERS = {
     # On an article no other page of the scale suite loads: each comment changes the page it
     # is on (held ones too), and the cached article rows should measure a page that holds.
     "comment-post-aside": partial(post_comment, queued=False, rank=3),
+    **{
+        f"{name}-cold": cold(resolver)
+        for name, resolver in [
+            ("home", home),
+            ("article", article),
+            ("category", category),
+            ("tag", tag),
+            ("search", search),
+            ("feed", feed),
+            ("article-50", partial(article_with_comments, 50, rank=1)),
+        ]
+    },  # fmt: skip
 }
 SUITES = {
     # The moderators' queue against the admin's own sign-in page, on a big site:
     # `python -m bench --suite moderation --articles 10000 --comments-per-article 20`.
     "moderation": [MINIMAL, "admin-login", "queue-held", "queue-spam", "queue-all"],
     "default": [MINIMAL, "home", "article", "category", "feed"],
+    # Issue #15: each page warm (as readers mostly get it) and cold (every cache empty), side
+    # by side with the minimal view.
+    "cold": [
+        MINIMAL,
+        "home",
+        "article-50",
+        "home-cold",
+        "article-cold",
+        "article-50-cold",
+        "category-cold",
+        "tag-cold",
+        "search-cold",
+        "feed-cold",
+    ],  # fmt: skip
     "comments": [
         MINIMAL,
         "article",

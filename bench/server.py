@@ -31,6 +31,8 @@ SETUPS = {
     "akismet": f"Akismet answering in {AKISMET_DELAY * 1000:.0f} ms, tasks run in the request",
     "akismet-worker": f"Akismet answering in {AKISMET_DELAY * 1000:.0f} ms, tasks queued in "
     "the database for one manage.py db_worker",
+    "cold": "every cache empty on every request (DummyCache): no page, fragment or version "
+    "is ever found",
 }
 
 
@@ -151,6 +153,8 @@ def site(env, setup: str, port: int, workdir: Path):
                 "AKISMET_API_URL": akismet.url,  # the test server, on loopback
                 "COMMENTS_FLOOD_SECONDS": "0",  # every POST comes from the same reader
             }
+        if setup == "cold":
+            env |= {"DJANGO_SETTINGS_MODULE": "bench.settings_cold", "PAGE_CACHE_SECONDS": "0"}
         if setup == "akismet-worker":
             env |= {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
             worker = [sys.executable, "manage.py", "db_worker"]
