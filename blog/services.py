@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from core import caching
+from core.limits import over_limit
 
 from . import versions
 from .models import Article, Like
@@ -51,12 +51,7 @@ def visitor_for(*, article: Article, address: str, user_agent: str) -> str:
 
 def too_many_likes(address: str) -> bool:
     """Whether `address` has pressed Like more than LIKES_PER_MINUTE times this minute."""
-    key = f"likes:rate:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key) > settings.LIKES_PER_MINUTE
-    except ValueError:  # expired between the two calls: a new minute
-        return False
+    return over_limit("likes", address, limit=settings.LIKES_PER_MINUTE, seconds=60)
 
 
 def has_liked(*, article: Article, user) -> bool:

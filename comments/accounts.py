@@ -33,6 +33,7 @@ from PIL import ImageOps
 
 from blog.text import clean_line
 from core.client import client_ip
+from core.limits import over_limit
 
 from .models import MAX_EMAIL, MAX_NAME, ReaderPicture, normalise_email
 
@@ -222,21 +223,13 @@ def _safe_next(request, value: str) -> str:
     return "/"
 
 
-def _too_many(address: str) -> bool:
-    key = f"email-link:rate:{address}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
-    except ValueError:
-        return False
-
-
 def email_link(request):
     """Ask for a one-time sign-in link by email."""
     form = EmailLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method != "POST":
         return render(request, "comments/signin.html", {"form": form})
-    if _too_many(client_ip(request)):
+    limit = settings.FOLLOW_REQUESTS_PER_HOUR
+    if over_limit("email-link", client_ip(request), limit=limit, seconds=3600):
         return render(request, "comments/signin.html", {"form": form, "state": "too_many"},
                       status=429)  # fmt: skip
     if not form.is_valid():

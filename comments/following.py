@@ -10,11 +10,9 @@ and List-Unsubscribe-Post headers (RFC 8058). All sending runs in tasks.
 
 import datetime
 import logging
-import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.limits import over_limit
 
 from .models import Comment, Subscription, normalise_email
 
@@ -70,12 +70,7 @@ def unsubscribe_url(subscription: Subscription) -> str:
 def too_many_requests(address: str) -> bool:
     """Whether `address` (the reader's IP) asked to follow more than FOLLOW_REQUESTS_PER_HOUR
     times this hour."""
-    key = f"follow:rate:{address}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
-    except ValueError:
-        return False
+    return over_limit("follow", address, limit=settings.FOLLOW_REQUESTS_PER_HOUR, seconds=3600)
 
 
 def subscribe(*, email: str, kind: str, article=None) -> Subscription:
@@ -165,40 +160,15 @@ def send_follow_ups(article_id: int) -> int:
     """Tell each confirmed follower of the article of the comments approved since they were
     last told, unless they were told less than COMMENTS_FOLLOW_UP_MINUTES ago (then a task for
     later does). Returns how many emails went."""
-    window = datetime.timedelta(minutes=settings.COMMENTS_FOLLOW_UP_MINUTES)
-    now = timezone.now()
-    sent = 0
-    later = None
     followers = Subscription.objects.confirmed().filter(
         article_id=article_id, kind=Subscription.Kind.REPLIES
     )
-    for subscription_id in followers.values_list("pk", flat=True):
-        with transaction.atomic():
-            subscription = (
-                Subscription.objects.select_for_update().filter(pk=subscription_id).first()
-            )
-            if subscription is None:
-                continue
-            if subscription.last_sent_at and now - subscription.last_sent_at < window:
-                due = subscription.last_sent_at + window
-                later = min(later, due) if later else due
-                continue
-            news = list(_news_for(subscription))
-            if not news:
-                continue
-            previous = (subscription.told_up_to, subscription.last_sent_at)
-            subscription.told_up_to = max(c.approved_at for c in news)
-            subscription.last_sent_at = now
-            subscription.save(update_fields=["told_up_to", "last_sent_at"])
-        try:
-            _send_follow_up(subscription, news)
-            sent += 1
-        except Exception:
-            logger.exception("Follow-up email to subscription %s failed", subscription.pk)
-            Subscription.objects.filter(pk=subscription.pk, last_sent_at=now).update(
-                told_up_to=previous[0], last_sent_at=previous[1]
-            )
-            later = now + datetime.timedelta(minutes=1)
+    sent, later = _tell_due(
+        followers,
+        news=lambda subscription: list(_news_for(subscription)),
+        up_to=lambda comments: max(c.approved_at for c in comments),
+        send=_send_follow_up,
+    )
     if later:
         _enqueue(_task("send_follow_ups"), article_id, run_after=later, on_commit=False)
     return sent
@@ -207,12 +177,26 @@ def send_follow_ups(article_id: int) -> int:
 def send_new_posts() -> int:
     """Tell confirmed followers of new posts of the articles published since they were last
     told, at most one email per COMMENTS_FOLLOW_UP_MINUTES. Returns how many emails went."""
-    from blog.models import Article
+    followers = Subscription.objects.confirmed().filter(kind=Subscription.Kind.POSTS)
+    sent, later = _tell_due(
+        followers,
+        news=_posts_for,
+        up_to=lambda posts: posts[-1].published_at,
+        send=_send_new_posts,
+    )
+    if later:
+        _enqueue(_task("send_new_posts"), run_after=later, on_commit=False)
+    return sent
 
+
+def _tell_due(followers, *, news, up_to, send) -> tuple[int, datetime.datetime | None]:
+    """Email each of `followers` who has `news(subscription)` and was last told longer ago than
+    the window. The news is claimed under the row's lock (told_up_to, last_sent_at) before it
+    is sent, so two runs at once send it once; a failed send gives the claim back. Returns how
+    many emails went, and when to run again (None: nothing waits)."""
     window = datetime.timedelta(minutes=settings.COMMENTS_FOLLOW_UP_MINUTES)
     now = timezone.now()
     sent, later = 0, None
-    followers = Subscription.objects.confirmed().filter(kind=Subscription.Kind.POSTS)
     for subscription_id in followers.values_list("pk", flat=True):
         with transaction.atomic():
             subscription = (
@@ -224,35 +208,41 @@ def send_new_posts() -> int:
                 due = subscription.last_sent_at + window
                 later = min(later, due) if later else due
                 continue
-            since = subscription.told_up_to or subscription.confirmed_at
-            posts = list(
-                Article.objects.published()
-                .filter(published_at__gt=since)
-                .order_by("published_at")[:20]
-            )
-            if not posts:
+            items = news(subscription)
+            if not items:
                 continue
             previous = (subscription.told_up_to, subscription.last_sent_at)
-            subscription.told_up_to = posts[-1].published_at
+            subscription.told_up_to = up_to(items)
             subscription.last_sent_at = now
             subscription.save(update_fields=["told_up_to", "last_sent_at"])
-        context = {
-            "posts": [(post, settings.SITE_URL + post.get_absolute_url()) for post in posts],
-            "site_name": settings.SITE_NAME,
-        }
-        subject = _("[%(site)s] New posts") % {"site": settings.SITE_NAME}
         try:
-            _send(subscription, "comments/email/new_posts.txt", context, subject=subject)
+            send(subscription, items)
             sent += 1
         except Exception:
-            logger.exception("New-posts email to subscription %s failed", subscription.pk)
+            logger.exception("Email to subscription %s failed", subscription.pk)
             Subscription.objects.filter(pk=subscription.pk, last_sent_at=now).update(
                 told_up_to=previous[0], last_sent_at=previous[1]
             )
             later = now + datetime.timedelta(minutes=1)
-    if later:
-        _enqueue(_task("send_new_posts"), run_after=later, on_commit=False)
-    return sent
+    return sent, later
+
+
+def _posts_for(subscription: Subscription) -> list:
+    """Articles published since the follower of new posts was last told."""
+    from blog.models import Article
+
+    since = subscription.told_up_to or subscription.confirmed_at
+    published = Article.objects.published().filter(published_at__gt=since)
+    return list(published.order_by("published_at")[:20])
+
+
+def _send_new_posts(subscription: Subscription, posts: list) -> None:
+    context = {
+        "posts": [(post, settings.SITE_URL + post.get_absolute_url()) for post in posts],
+        "site_name": settings.SITE_NAME,
+    }
+    subject = _("[%(site)s] New posts") % {"site": settings.SITE_NAME}
+    _send(subscription, "comments/email/new_posts.txt", context, subject=subject)
 
 
 def article_saved(sender, instance, **kwargs) -> None:

@@ -8,12 +8,10 @@ discussion), subscriptions and reader accounts deleted, and the request keeps a 
 """
 
 import datetime
-import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import caching
+from core.limits import over_limit
 
 from . import versions
 from .models import Comment, PrivacyRequest, Subscription, normalise_email
@@ -38,12 +37,7 @@ class BadLink(Exception):
 
 def too_many_requests(address: str) -> bool:
     """Whether `address` (the reader's IP) asked more than FOLLOW_REQUESTS_PER_HOUR times."""
-    key = f"privacy:rate:{address}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
-    except ValueError:
-        return False
+    return over_limit("privacy", address, limit=settings.FOLLOW_REQUESTS_PER_HOUR, seconds=3600)
 
 
 def ask(*, email: str, kind: str) -> PrivacyRequest:
