@@ -286,6 +286,7 @@ def test_article_edit_page_has_no_wcag_violations(new_context):
     sign_in(page, "editor")
     page.goto(f"/admin/blog/article/{draft.pk}/change/")
     expect(body(page)).to_contain_text("Everyone can write here.")
+    page.wait_for_load_state("load")
 
     violations = axe_violations(page)
     assert violations == [], "\n".join(violations)

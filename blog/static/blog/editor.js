@@ -188,6 +188,9 @@
 
   /* Wiring ------------------------------------------------------------------------------------ */
 
+  // Django's autocomplete.js draws the boxes when the document is ready; name them right after,
+  // and again once everything has loaded.
+  document.addEventListener("DOMContentLoaded", () => window.setTimeout(nameComboboxes, 0));
   window.addEventListener("load", () => {
     nameComboboxes();
     // select2 draws a multiple box's search field again after each choice.
