@@ -145,6 +145,7 @@ def seed_comments(article, count: int):
     from django.utils import timezone
 
     from comments.models import Comment
+    from comments.text import comment_html
     from demo.management.commands.generate_content import COMMENTERS, Writer
 
     missing = count - article.comments.approved().count()
@@ -162,7 +163,8 @@ def seed_comments(article, count: int):
                 parent=comments[-1] if THREAD_DEPTHS[i % 5] else None,
                 author_name=name,
                 author_email=f"{name.lower()}@example.com",
-                content=writer.comment(),
+                content=(text := writer.comment()),
+                html=comment_html(text),
                 submitted_at=article.published_at + step * (i + 1),
                 status=Comment.Status.APPROVED,
                 verdict=Comment.Verdict.SKIPPED,

@@ -9,7 +9,7 @@ from core.page_cache import depends_on
 
 from . import versions
 from .models import Comment
-from .templatetags.comment_tags import comment_html
+from .templatetags.comment_tags import comment_text
 
 FEED_ITEMS = 20
 
@@ -48,7 +48,7 @@ class LatestCommentsFeed(Feed):
             "title": item.article.title, "name": item.author_name})  # fmt: skip
 
     def item_description(self, item):
-        return comment_html(item.content)
+        return comment_text(item)
 
     def item_link(self, item):
         return item.get_absolute_url()

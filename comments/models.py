@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .text import comment_html
+
 MAX_NAME, MAX_EMAIL, MAX_URL, MAX_CONTENT = 245, 100, 200, 65525
 # A comment still unchecked after this long lost its check task; the recheck picks it up.
 UNCHECKED_GRACE = datetime.timedelta(minutes=5)
@@ -96,6 +98,9 @@ class Comment(models.Model):
     user_agent = models.TextField(_("user agent"), blank=True)
     referrer = models.TextField(_("referrer"), blank=True)
     content = models.TextField(_("comment"))
+    # `content` as readers see it (comments.text.comment_html), rendered when it is saved so
+    # that no page links URLs again on every render. Kept by save(); bulk inserts set it too.
+    html = models.TextField(blank=True, editable=False)
     # Indexed only with the article or the status (Meta.indexes): every index slows imports.
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
@@ -200,6 +205,13 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author_name}: {self.content[:60]}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None or "content" in update_fields:
+            self.html = comment_html(self.content)
+            if update_fields is not None:
+                update_fields = {*update_fields, "html"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"pk": self.pk})

@@ -1,5 +1,4 @@
-"""The comment section of a page, and comment text: plain text, escaped, paragraphs from blank
-lines, URLs linked.
+"""The comment section of a page, and the comment text in it (comments.text).
 
 An article template shows its comments with `{% render_comment_section article %}`, as
 django-contrib-comments' `{% render_comment_list for object %}`: the blog knows nothing of
@@ -9,13 +8,12 @@ comments.
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from blog.text import clean_line, clean_text
+from blog.text import clean_line
 from core.page_cache import depends_on
 
-from .. import avatars, threads, versions
+from .. import avatars, text, threads, versions
 
 register = template.Library()
 
@@ -47,18 +45,15 @@ def one_line(text):
 
 
 @register.filter
-def comment_html(text, with_links=True):
-    """Render a reader's plain text as safe HTML; no HTML of theirs ever reaches the page.
+def comment_text(comment):
+    """The comment as readers see it: as stored when it was saved (comments.text)."""
+    return mark_safe(comment.html) if comment.html else text.comment_html(comment.content)
 
-    Links get rel="nofollow ugc"; a held comment is shown with no links at all. Characters
-    HTML and XML forbid are dropped, should a comment stored before the form cleaned its input
-    hold one.
-    """
-    text = clean_text(text)
-    if not with_links:
-        return mark_safe(linebreaks(escape(text)))
-    linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
-    return mark_safe(linebreaks(linked.replace('rel="nofollow"', 'rel="nofollow ugc"')))
+
+@register.filter
+def held_comment_text(comment):
+    """A held comment, shown to its author only: its text with nothing linked."""
+    return text.comment_html(comment.content, with_links=False)
 
 
 @register.filter

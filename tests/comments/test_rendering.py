@@ -1,7 +1,13 @@
 """How a published comment reads on the article page: plain text, never the commenter's HTML."""
 
 import pytest
+from django.utils.html import linebreaks, urlize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from blog.text import clean_text
+from comments.models import Comment
+from comments.text import comment_html
 from tests.comments.conftest import make_comment
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +87,41 @@ def test_author_without_website_is_plain_text(show):
 
     assert author.text == "Ada"
     assert author.find_all("a") == []
+
+
+# Comment text is rendered once, when saved; a shortcut skips urlize for text it cannot link.
+# The stored HTML must be exactly what linking every word would give, whatever a reader types.
+URLISH = st.sampled_from(
+    ["http://", "https://", "www.", "@", ".com", ".ORG", ".net/", "example", " ", "\n", ".", ")",
+     "&", "<", "İ", "ı", "K", "mailto:", "a.b", "x@y.int", ",", "!"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(URLISH, st.text(max_size=8)), max_size=20).map("".join))
+def test_stored_html_is_what_linking_every_word_gives(typed):
+    text = clean_text(typed)
+    linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
+    expected = linebreaks(linked.replace('rel="nofollow"', 'rel="nofollow ugc"'))
+
+    assert comment_html(typed) == expected
+
+
+def test_a_comment_is_rendered_when_saved_and_again_when_edited(article):
+    comment = make_comment(article, content="See example.com <b>now</b>")
+    assert 'href="http://example.com"' in comment.html
+    assert "&lt;b&gt;" in comment.html
+
+    comment.content = "Plain words"
+    comment.save(update_fields=["content"])
+    comment.refresh_from_db()
+    assert comment.html == "<p>Plain words</p>"
+
+
+def test_the_page_shows_the_stored_html_without_rendering_it_again(read, article):
+    comment = make_comment(article, content="Read example.org")
+    Comment.objects.filter(pk=comment.pk).update(html="<p>As rendered when saved</p>")
+
+    shown = read(article.get_absolute_url()).comment(comment).find(cls="comment__content")
+
+    assert shown.text.strip() == "As rendered when saved"

@@ -20,6 +20,7 @@ from taggit.models import Tag
 
 from blog.models import Article, Category, TaggedArticle
 from comments.models import Comment
+from comments.text import comment_html
 from core.bulk import insert_rows
 
 WORDS = [
@@ -269,11 +270,13 @@ class Command(BaseCommand):
                 depth = 0 if parent is None else depths[parent] + 1
                 depths.append(depth)
                 name = rng.choice(COMMENTERS)
+                text = self.writer.comment()
                 row = (
                     article.pk,
                     name,
                     f"{name.lower()}@example.com",
-                    self.writer.comment(),
+                    text,
+                    comment_html(text),
                     article.published_at + datetime.timedelta(seconds=seconds),
                 )
                 levels[depth].append((number + i, None if parent is None else number + parent, row))
@@ -286,6 +289,7 @@ class Command(BaseCommand):
             "author_name",
             "author_email",
             "content",
+            "html",
             "submitted_at",
         ]
         fixed = {
