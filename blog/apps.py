@@ -17,7 +17,10 @@ class BlogConfig(AppConfig):
 
         signals.connect()
         editing.register_revisions()
-        # A scheduled article becomes public by the clock: every page listing it changes then.
-        caching.schedule(caching.CONTENT, Article.objects.next_publication)
+        # A scheduled article becomes public by the clock: checked on every page (all read
+        # `content`), it makes stale then what its publication changes.
+        caching.schedule(
+            caching.CONTENT, Article.objects.next_publication, signals.published_by_clock
+        )
         # A like changes only a count: its page is drawn again at most this often.
         page_cache.coalesce("likes:", lambda: settings.PAGE_CACHE_LIKES_SECONDS)

@@ -16,8 +16,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core import caching
-
 from . import editing, signals
 from .models import Article, authors_in_byline_order
 from .rendering import sanitize_html
@@ -320,12 +318,13 @@ class ArticleAdmin(admin.ModelAdmin):
         description=gettext_lazy("Publish the selected articles"), permissions=["publish"]
     )
     def publish(self, request, queryset):
+        before = list(queryset.values_list("pk", "status", "published_at"))
         now = timezone.now()
         queryset.filter(published_at=None).update(published_at=now)
         count = queryset.exclude(status=Article.Status.PUBLISHED).update(
             status=Article.Status.PUBLISHED, updated_at=now, lock_version=F("lock_version") + 1
         )
-        caching.bump(caching.CONTENT)  # update() sends no signals
+        signals.articles_changed(before)  # update() sends no signals
         signals.published.send(sender=Article, articles=queryset)
         self.message_user(
             request,
@@ -337,12 +336,13 @@ class ArticleAdmin(admin.ModelAdmin):
         description=gettext_lazy("Unpublish the selected articles"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
+        before = list(queryset.values_list("pk", "status", "published_at"))
         count = queryset.filter(status=Article.Status.PUBLISHED).update(
             status=Article.Status.DRAFT,
             updated_at=timezone.now(),
             lock_version=F("lock_version") + 1,  # a form opened before this is stale
         )
-        caching.bump(caching.CONTENT)  # update() sends no signals
+        signals.articles_changed(before)  # update() sends no signals
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 from taggit.models import Tag
 
+from . import signals, versions
 from .models import Article, Authorship, Autosave, Category, TaggedArticle
 
 # The fields an autosave keeps and offers back: what a person types.
@@ -86,11 +87,15 @@ def bylined_staff():
 
 def set_authors(article: Article, users) -> None:
     """Make `users` the article's byline, in this order."""
+    users = list(users)
+    before = set(article.authorships.values_list("user_id", flat=True))
     article.authorships.all().delete()
     Authorship.objects.bulk_create(
         Authorship(article=article, user=user, position=position)
         for position, user in enumerate(users)
     )
+    lists = before | {user.pk for user in users}
+    signals.links_changed(article, set(map(versions.author_list, lists)))
 
 
 # Stale saves ---------------------------------------------------------------------------------

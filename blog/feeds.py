@@ -7,6 +7,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from core.page_cache import depends_on
+
+from . import versions
 from .models import Article, Category, authors_in_byline_order
 
 FEED_ITEMS = 10
@@ -28,6 +31,14 @@ class LatestArticlesFeed(Feed):
 
     def get_articles(self, obj):
         return Article.objects.published()
+
+    def shows(self, obj) -> str:
+        """The version of the list this feed shows (blog/versions.py)."""
+        return versions.ARTICLES
+
+    def get_feed(self, obj, request):
+        depends_on(request, self.shows(obj))
+        return super().get_feed(obj, request)
 
     def items(self, obj=None):
         return (
@@ -73,6 +84,9 @@ class CategoryFeed(LatestArticlesFeed):
     def get_articles(self, obj):
         return Article.objects.published().in_category(obj)
 
+    def shows(self, obj):
+        return versions.category_list(obj.path)
+
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
@@ -88,6 +102,9 @@ class TagFeed(LatestArticlesFeed):
     def get_articles(self, obj):
         return Article.objects.published().filter(tags=obj)
 
+    def shows(self, obj):
+        return versions.tag_list(obj.pk)
+
 
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request, username):
@@ -102,3 +119,6 @@ class AuthorFeed(LatestArticlesFeed):
 
     def get_articles(self, obj):
         return Article.objects.published().filter(authors=obj)
+
+    def shows(self, obj):
+        return versions.author_list(obj.pk)

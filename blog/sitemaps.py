@@ -1,7 +1,11 @@
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import reverse
 from taggit.models import Tag
 
+from core.page_cache import depends_on
+
+from . import versions
 from .models import Article, Category, Page
 
 
@@ -59,3 +63,9 @@ sitemaps = {
     "tags": TagSitemap,
     "pages": PageSitemap,
 }
+
+
+def sitemap(request, sitemaps):
+    """sitemap.xml, which lists every public article: it changes with the site-wide list."""
+    depends_on(request, versions.ARTICLES)
+    return sitemap_views.sitemap(request, sitemaps=sitemaps)

@@ -50,13 +50,21 @@ class ArticleListMixin:
         which = sorted((k, v) for k, v in match.kwargs.items() if k != "page")
         which = f"{match.view_name} {which} {self.request.GET.get('s', '')}"
         digest = hashlib.sha256(which.encode()).hexdigest()
-        paginator.count = caching.cached(("count", digest), queryset.count)
+        paginator.count = caching.cached(
+            ("count", digest), queryset.count, depends_on=(caching.CONTENT, self.shows())
+        )
         return paginator
 
+    def shows(self) -> str:
+        """The version of the list this page shows (blog/versions.py)."""
+        return versions.ARTICLES
+
     def get_context_data(self, **kwargs):
-        # The list itself is cached in the template under this version (see _article_list.html).
+        depends_on(self.request, self.shows())  # before the list is read
+        # The list itself is cached in the template under these versions (_article_list.html).
         return super().get_context_data(
-            content_version=caching.versions(caching.CONTENT)[0], **kwargs
+            list_version=":".join(map(str, caching.versions(caching.CONTENT, self.shows()))),
+            **kwargs,
         )
 
 
@@ -88,6 +96,9 @@ class CategoryView(ArticleListMixin, ListView):
         self.category = get_object_or_404(Category, path=self.kwargs["path"])
         return super().get_articles().in_category(self.category)
 
+    def shows(self):
+        return versions.category_list(self.category.path)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
 
@@ -98,6 +109,9 @@ class TagView(ArticleListMixin, ListView):
     def get_articles(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_articles().filter(tags=self.tag)
+
+    def shows(self):
+        return versions.tag_list(self.tag.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -110,6 +124,9 @@ class AuthorView(ArticleListMixin, ListView):
         users = get_user_model().objects.filter(is_active=True)
         self.author = get_object_or_404(users, username=self.kwargs["username"])
         return super().get_articles().filter(authors=self.author)
+
+    def shows(self):
+        return versions.author_list(self.author.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
@@ -198,7 +215,7 @@ class ArticleView(DetailView):
         if (date.year, date.month, date.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             return redirect(self.object, permanent=True)
         pk = self.object.pk
-        depends_on(request, versions.likes(pk))
+        depends_on(request, versions.article(pk), versions.around(pk), versions.likes(pk))
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             # A preview: never cached, never indexed.
@@ -218,39 +235,51 @@ class ArticleView(DetailView):
         return context
 
     def get_fragments(self, article):
-        """The parts of the page that are the same for every reader, cached per version.
+        """The parts of the page that are the same for every reader, cached per version of
+        what they show: the article, and the articles they link to (neighbours, related).
 
         A preview is rendered afresh each time: it is for editors, and never cached.
         """
         if not article.is_published:
-            return self.render_fragments(article)
-        return caching.cached(
-            ("article", article.pk, article.updated_at.timestamp()),
+            return self.render_fragments(article)[0]
+        fragments, shown = caching.cached_showing(
+            ("article", article.pk),
             lambda: self.render_fragments(article),
+            depends_on=(caching.CONTENT, versions.article(article.pk), versions.around(article.pk)),
             timeout=caching.PROMOTION_SECONDS,
         )
+        depends_on(self.request, *shown)
+        return fragments
 
     def render_fragments(self, article):
+        """The fragments, and the versions of the other articles and lists they show."""
         article = (
             Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
             .prefetch_related(authors_in_byline_order(), "categories", "tags")
             .get(pk=article.pk)
         )
+        related = self.get_related(article)
+        neighbours = self.get_neighbours(article)
         context = {
             "article": article,
             "disclaimer": self.get_disclaimer(article),
             "promotion": self.get_promotion(article),
-            "related": self.get_related(article),
+            "related": related,
             "SITE_URL": settings.SITE_URL,
             "SITE_NAME": settings.SITE_NAME,
-            **self.get_neighbours(article),
+            **neighbours,
         }
+        linked = [a for a in [*related, *neighbours.values()] if a is not None]
+        shown = [
+            *(versions.article(a.pk) for a in linked),
+            *(versions.related(tag.pk) for tag in article.tags.all()),
+        ]
         return {
             "description": article.seo_description or article.summary,
             "head": render_to_string("blog/_article_head.html", context),
             "article": render_to_string("blog/_article.html", context),
             "after": render_to_string("blog/_article_after.html", context),
-        }
+        }, shown
 
     @staticmethod
     def get_disclaimer(article):
@@ -282,12 +311,14 @@ class ArticleView(DetailView):
 
     @staticmethod
     def get_related(article, count=3):
+        """Earlier articles on the same tags, most shared first: a new article enters no
+        older article's list, so publishing leaves their pages cached."""
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return []
         return list(
             Article.objects.published()
-            .filter(tags__in=tag_ids)
+            .filter(tags__in=tag_ids, published_at__lt=article.published_at)
             .exclude(pk=article.pk)
             .annotate(shared=Count("tags"))
             .order_by("-shared", "-published_at")

@@ -3,6 +3,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from blog import versions as blog_versions
 from blog.models import Article
 from blog.text import clean_line
 from core.page_cache import depends_on
@@ -18,7 +19,8 @@ class LatestCommentsFeed(Feed):
     """The latest approved comments on public articles."""
 
     def get_object(self, request, *args, **kwargs):
-        depends_on(request, versions.COMMENTS)
+        # Each entry names its article: the site-wide list changes with any article's title.
+        depends_on(request, versions.COMMENTS, blog_versions.ARTICLES)
 
     def title(self, obj=None):
         return _("Comments for %(site)s") % {"site": settings.SITE_NAME}
@@ -63,7 +65,7 @@ class LatestCommentsFeed(Feed):
 class ArticleCommentsFeed(LatestCommentsFeed):
     def get_object(self, request, year, month, day, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)
-        depends_on(request, versions.thread(article.pk))
+        depends_on(request, versions.thread(article.pk), blog_versions.article(article.pk))
         return article
 
     def title(self, obj=None):

@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from blog.sitemaps import sitemaps
+from blog.sitemaps import sitemap, sitemaps
 from blog.views import robots_txt
 from config.health import healthz
 from config.login import RateLimitedAuthenticationForm

@@ -1,15 +1,16 @@
 """Parts of pages cached until what they show changes, by named versions.
 
-Each cached value is keyed on the versions it was built on. The apps name them: the blog's
-`content` changes whenever an article, category, tag, disclaimer, promotion, image or page is
-saved or deleted, `likes:<article id>` whenever the article is liked; the comments app's
-`comments:<article id>` whenever a comment on that article changes. Bumping a version makes
-every key built on it unreachable, so nothing stale is served, and a single comment never
-flushes more than its own article.
+Each cached value is keyed on the versions it was built on. `content` is what every page
+shows, and changes rarely: the navigation, the names of categories and tags, disclaimers,
+promotions, pages, images, the comment rules. The apps name the rest, one per thing a page
+shows: blog/versions.py (an article, a list of articles, a tag's related lists, an article's
+likes) and comments/versions.py (an article's comments). Bumping a version makes every key
+built on it unreachable, so nothing stale is served; and as a page depends only on what it
+shows, publishing an article or posting a comment leaves the rest of the site cached.
 
 Some things change by the clock, with no save (a scheduled article becomes public). An app
-registers how to find the next such moment for a version (`schedule`); the moment is kept
-beside the version, and the first read after it bumps the version.
+registers how to find the next such moment (`schedule`) and what changes then; the moment is
+kept beside a version every page reads, and the first read after it bumps what changed.
 """
 
 import time
@@ -35,17 +36,27 @@ def _next_change_key(name: str) -> str:
 
 
 NEVER = float("inf")
-# Version name → a function giving the next time (a timestamp, or NEVER) it changes by the clock.
-_schedules: dict[str, Callable[[], float]] = {}
+# Version name → (a function giving the next time, a timestamp or NEVER, something changes by the
+# clock; a function bumping what changed then, given that time).
+_schedules: dict[str, tuple[Callable[[], float], Callable[[float], None]]] = {}
 
 
-def schedule(name: str, next_change: Callable[[], float]) -> None:
-    """Bump `name` whenever the clock passes `next_change()`, a timestamp or NEVER.
+def schedule(name: str, next_change: Callable[[], float], changed=None) -> None:
+    """Whenever the clock passes `next_change()`, a timestamp or NEVER, call `changed(since)`
+    to bump what changed by the clock since `since`, when `next_change` was last asked (by
+    default, bump `name`). Checked when `name` is read.
 
     `next_change` is asked (it may query the database) when the time it gave last has passed,
     or when a bump of `name` may have moved it; never on an ordinary read.
     """
-    _schedules[name] = next_change
+    _schedules[name] = (next_change, changed or (lambda since: bump(name)))
+
+
+def reschedule(name: str) -> None:
+    """Ask `name`'s `next_change` again on its next read: a save may have moved it."""
+    cache.delete(_next_change_key(name))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete(_next_change_key(name)))
 
 
 # Within one request, each version is read once: one consistent snapshot, and fewer round
@@ -76,6 +87,9 @@ def versions_and_value(key: str | None, *names: str) -> tuple[tuple, object]:
     value = None
     if missing or key:
         read, value = _read(missing, key)
+        if any(name not in known for name in names if name not in missing):
+            # The clock changed something while reading: the snapshot was emptied.
+            missing, (read, value) = names, _read(names, key)
         known.update(zip(missing, read, strict=True))
     return tuple(known[name] for name in names), value
 
@@ -87,12 +101,14 @@ def _read(names, also) -> tuple[tuple, object]:
     extra = [_next_change_key(name) for name in scheduled]
     found = cache.get_many([*keys, *extra, *([also] if also else [])])
     for name in scheduled:
-        next_at = found.get(_next_change_key(name))
+        # (the next moment, when it was asked): what changes then is what became due since.
+        next_at, asked_at = found.get(_next_change_key(name)) or (None, None)
         if next_at is None or next_at <= time.time():
+            next_change, changed = _schedules[name]
+            cache.set(_next_change_key(name), (next_change(), time.time()), timeout=None)
             if next_at is not None:  # its moment has come: what it shows changed by the clock
-                bump(name)
-                found.pop(_key(name), None)
-            cache.set(_next_change_key(name), _schedules[name](), timeout=None)
+                changed(asked_at)
+                return _read(names, also)  # read again what that bumped
     result = []
     for name in names:
         value = found.get(_key(name))
@@ -132,11 +148,35 @@ def _bump(names) -> None:
             cache.set(_key(name), time.time_ns(), timeout=None)
 
 
+def _fragment_key(parts, depends_on) -> str:
+    return "fragment:" + ":".join(str(p) for p in (*parts, *versions(*depends_on)))
+
+
 def cached(parts: tuple, compute: Callable[[], object], *, depends_on=(CONTENT,), timeout=None):
     """`compute()`, cached under `parts` and the current versions of `depends_on`."""
-    key = "fragment:" + ":".join(str(p) for p in (*parts, *versions(*depends_on)))
+    key = _fragment_key(parts, depends_on)
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=timeout or FRAGMENT_SECONDS)
     return value
+
+
+def cached_showing(parts: tuple, compute, *, depends_on=(CONTENT,), timeout=None):
+    """`cached`, for a value that also shows things found only while computing it (an
+    article's neighbours): `compute()` returns the value and the names of their versions,
+    which are kept with it and checked on every read. Returns the value and those names.
+
+    The versions are read just after computing: a change committed in between is seen only
+    when the value expires (`timeout`).
+    """
+    key = _fragment_key(parts, depends_on)
+    entry = cache.get(key)
+    if entry is not None:
+        built_on, value = entry
+        if versions(*built_on) == tuple(built_on.values()):
+            return value, tuple(built_on)
+    value, names = compute()
+    built_on = dict(zip(names, versions(*names), strict=True))
+    cache.set(key, (built_on, value), timeout=timeout or FRAGMENT_SECONDS)
+    return value, tuple(built_on)

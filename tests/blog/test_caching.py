@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from blog import versions
 from blog.models import Article, Disclaimer
 from comments.models import Comment
 from core import caching
@@ -72,9 +73,12 @@ def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client):
     scheduled = make_article("Coming soon", published_at=timezone.now() + timedelta(hours=1))
     assert "Coming soon" not in client.get("/").content.decode()
 
-    # The clock passes its time: no save happens, so no signal.
+    # The clock passes its time: no save happens, so no signal. (The moment was asked an
+    # hour ago; it has come now.)
+    asked = timezone.now() - timedelta(hours=1)
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
-    cache.set("version:content:next-change", timezone.now().timestamp(), timeout=None)
+    moment = (timezone.now().timestamp(), asked.timestamp())
+    cache.set("version:content:next-change", moment, timeout=None)
 
     assert "Coming soon" in client.get("/").content.decode()
 
@@ -119,9 +123,9 @@ def test_what_was_built_before_a_change_committed_is_stale_after_it(
     with django_capture_on_commit_callbacks() as commit:
         article.title = "After"
         article.save()
-        while_uncommitted = caching.versions(caching.CONTENT)
+        while_uncommitted = caching.versions(versions.article(article.pk))
 
     for callback in commit:
         callback()
 
-    assert caching.versions(caching.CONTENT) != while_uncommitted
+    assert caching.versions(versions.article(article.pk)) != while_uncommitted
