@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from blog import versions as blog_versions
 from blog.text import clean_line
 from core import caching
 
@@ -115,10 +117,10 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
             visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
         )
         page = Paginator(roots, rules.per_page).get_page(page_number)
-        return roots, render_to_string("comments/_thread.html", {
+        return roots, mark_safe(render_to_string("comments/_thread.jinja", {
             "article": article, "comment_nodes": page.object_list, "comment_count": count,
             "comment_page": page, "comments_closed": closed, "thread_depth": rules.thread_depth,
-        })  # fmt: skip
+        }, using="jinja2"))  # fmt: skip
 
     reply_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
     if mine or reply_id:
@@ -129,7 +131,12 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
             caching.cached(
                 ("thread", article.pk, page_number, closed),
                 lambda: thread()[1],
-                depends_on=(caching.CONTENT, versions.thread(article.pk)),
+                # The thread's heading names the article.
+                depends_on=(
+                    caching.CONTENT,
+                    blog_versions.article(article.pk),
+                    versions.thread(article.pk),
+                ),  # fmt: skip
             ),
         )
     reply_to = _find(roots, reply_id)

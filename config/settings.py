@@ -121,6 +121,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only where asked for by name (`using="jinja2"`): see config/jinja2.py.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 DATABASES = {
