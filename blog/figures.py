@@ -68,8 +68,9 @@ def _figure(figure: str, images: dict) -> str:
         return figure  # the picture as the editor left it
     alt = html.unescape(attributes.get("alt", "")) or image.alt_text
     picture = render_to_string(
-        "blog/_picture.html",
+        "blog/_picture.jinja",
         picture_context(image, sizes="(min-width: 48rem) 44rem, 100vw", size="medium", alt=alt),
+        using="jinja2",
     )
     figure = figure[: match.start()] + picture + figure[match.end() :]
     if image.credit:

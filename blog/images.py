@@ -97,7 +97,7 @@ def _renditions(image):
 
 
 def picture_context(image, *, sizes="100vw", size="large", loading="lazy", css_class="", alt=None):
-    """What blog/_picture.html needs: WebP renditions first, the JPEG/PNG ones as the `<img>`
+    """What blog/_picture.jinja needs: WebP renditions first, the JPEG/PNG ones as the `<img>`
     fallback. `size` picks the rendition used for `src`, `width` and `height` (the aspect ratio
     the browser reserves before the picture loads); `alt` overrides the library's alt text.
     """

@@ -6,12 +6,13 @@ The identicon's address carries an HMAC of the email under the site's secret, so
 nothing about the address to anyone without the key.
 """
 
+import functools
 import hashlib
 import hmac
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 
 from .models import normalise_email
@@ -20,8 +21,13 @@ SIZE = 5  # cells across; the left half is mirrored to the right
 CELL = 8
 
 
+@functools.lru_cache(maxsize=4)
+def _key_for(secret_key: str) -> bytes:
+    return hashlib.sha256(f"avatars:{secret_key}".encode()).digest()
+
+
 def avatar_key(email: str) -> str:
-    secret = hashlib.sha256(f"avatars:{settings.SECRET_KEY}".encode()).digest()
+    secret = _key_for(settings.SECRET_KEY)
     digest = hmac.new(secret, normalise_email(email).encode(), hashlib.sha256).hexdigest()
     return digest[:32]
 
@@ -41,7 +47,16 @@ def avatar_url(email: str) -> str:
     if getattr(settings, "AVATARS", "identicon") == "gravatar" and email:
         digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()
         return f"https://gravatar.com/avatar/{digest}?s=80&d=identicon"
-    return reverse("comments:avatar", kwargs={"key": avatar_key(email or "")})
+    return _identicon_address(get_script_prefix()).replace(_ANY_KEY, avatar_key(email or ""))
+
+
+_ANY_KEY = "0" * 32
+
+
+@functools.lru_cache(maxsize=8)
+def _identicon_address(script_prefix: str) -> str:
+    """The identicon address with `_ANY_KEY` for its key: reversed once, not per comment."""
+    return reverse("comments:avatar", kwargs={"key": _ANY_KEY})
 
 
 def identicon_svg(key: str) -> str:

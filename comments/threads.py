@@ -54,6 +54,11 @@ def remember_comment(request, comment: Comment) -> None:
     request.session[SESSION_KEY] = [*my_comment_ids(request), comment.pk][-50:]
 
 
+THREAD_FIELDS = ["article_id", "parent_id", "kind", "status", "verdict", "author_name",
+                 "author_email", "author_url", "content", "html", "submitted_at", "is_removed",
+                 "user__reader_picture__file"]  # fmt: skip
+
+
 def visible_comments(article, mine):
     """Approved comments, the reader's own held ones, and placeholders for removed parents."""
     approved_reply = Comment.objects.filter(parent=OuterRef("pk"), status=Comment.Status.APPROVED)
@@ -61,7 +66,8 @@ def visible_comments(article, mine):
     return (
         article.comments.filter(kind=Comment.Kind.COMMENT)
         .filter(Q(status=Comment.Status.APPROVED) | own | Exists(approved_reply))
-        .defer("akismet_payload", "user_agent", "referrer")
+        # Only what the thread shows: a page drawn cold builds fifty of these.
+        .only(*THREAD_FIELDS)
         .select_related("user__reader_picture")
         .order_by("submitted_at", "id")
     )

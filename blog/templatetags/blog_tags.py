@@ -1,16 +1,19 @@
-"""Template tags for the reading pages: structured data, responsive pictures, pagination."""
+"""Template tags for the reading pages: structured data, responsive pictures, bylines and
+article lists (drawn by Jinja2, config/jinja2.py), pagination."""
 
 import json
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blog import figures
 from blog.images import picture_context
+from core import caching
 
 register = template.Library()
 
@@ -92,10 +95,44 @@ def json_ld(article):
     )
 
 
-@register.inclusion_tag("blog/_picture.html")
+@register.simple_tag
 def picture(image, sizes="100vw", size="large", loading="lazy", css_class=""):
     """A `<picture>` of `image`: see blog.images.picture_context."""
-    return picture_context(image, sizes=sizes, size=size, loading=loading, css_class=css_class)
+    context = picture_context(image, sizes=sizes, size=size, loading=loading, css_class=css_class)
+    return _jinja("blog/_picture.jinja", context)
+
+
+@register.simple_tag
+def byline(article, link_authors=True):
+    """The byline of `article`: its authors (or byline text) and date."""
+    return _jinja("blog/_byline.jinja", {"article": article, "link_authors": link_authors})
+
+
+@register.simple_tag(takes_context=True)
+def article_list(context, lead_story=False, empty_message=""):
+    """The list of a list page (blog/_article_list.jinja) and its pagination, cached until the
+    list or what every page shows changes (the view gives `list_version`)."""
+    request = context["request"]
+    names = ("articles", "page_obj", "paginator", "is_paginated")
+    values = {name: context.get(name) for name in names}
+    return caching.cached(
+        ("list", request.get_full_path(), context["list_version"], lead_story),
+        lambda: _jinja(
+            "blog/_article_list.jinja",
+            {
+                **values,
+                "request": request,
+                "lead_story": lead_story,
+                "empty_message": empty_message,
+            },
+        ),  # fmt: skip
+        depends_on=(),
+    )
+
+
+def _jinja(name, context):
+    """A Jinja2 template (config/jinja2.py) drawn as safe HTML for a Django template."""
+    return mark_safe(render_to_string(name, context, using="jinja2"))
 
 
 @register.filter
@@ -104,13 +141,11 @@ def reader_html(body):
     return figures.reader_html(body)
 
 
-@register.simple_tag(takes_context=True)
-def page_url(context, number):
+def page_url(request, number):
     """The URL of page `number` of the list being shown, keeping its query string.
 
     Page 1 is the list's own address (no `page/1/`), so every page has one URL.
     """
-    request = context["request"]
     match = request.resolver_match
     kwargs = {key: value for key, value in match.kwargs.items() if key != "page"}
     number = int(number)
@@ -122,7 +157,6 @@ def page_url(context, number):
     return f"{url}?{query.urlencode()}" if query else url
 
 
-@register.simple_tag
 def page_numbers(page_obj, on_each_side=2, on_ends=1):
     """Page numbers around the current one, with `Paginator.ELLIPSIS` in the gaps."""
     return page_obj.paginator.get_elided_page_range(
