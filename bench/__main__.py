@@ -9,6 +9,10 @@ which goes through the same server and middleware: the ratio is what to compare 
 machines and commits. Pages that need another server setup (Akismet, a task worker) are
 measured on their own server afterwards, each beside the minimal view again.
 
+`--wordpress PAGE=URL` (repeatable) loads a WordPress page on this machine in the same rounds,
+and gives each of our pages of that name its ratio to WordPress's; without it, ratios are to the
+minimal view only.
+
 `--suite scale` is issue #5's benchmark: 100 and 10,000 articles, with and without the page
 cache, and through nginx, all side by side (see bench/scale.py):
 
@@ -26,12 +30,13 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 import gunicorn
 
 from . import load, rounds, scale, server
-from .pages import MINIMAL, RESOLVERS, SUITES
+from .pages import MINIMAL, RESOLVERS, SUITES, Page
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -95,6 +100,16 @@ def parse_args():
         "(minimal is always added)",
     )
     parser.add_argument(
+        "--wordpress",
+        action="append",
+        default=[],
+        metavar="PAGE=URL",
+        type=wordpress_page,
+        help="a WordPress page on this machine to load in the same rounds as ours, e.g. "
+        "article-50-cold=http://127.0.0.1:8080/2026/11/05/hello/ (repeat for each page): the "
+        "table then gives our page's ratio to WordPress's page of the same name",
+    )
+    parser.add_argument(
         "--load-tool",
         choices=["auto", "wrk", "python"],
         default="auto",
@@ -121,6 +136,31 @@ def parse_args():
     if MINIMAL not in args.pages:
         args.pages.insert(0, MINIMAL)
     return args
+
+
+def wordpress_page(value: str) -> rounds.Target:
+    """`PAGE=URL`, for --wordpress: a target named `wordpress:PAGE`."""
+    name, _, url = value.partition("=")
+    parts = urlsplit(url)
+    if not name or parts.scheme != "http" or parts.hostname != server.HOST or not parts.port:
+        raise argparse.ArgumentTypeError(
+            f"expected PAGE=http://{server.HOST}:PORT/path, got {value!r}"
+        )
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    page = Page(f"wordpress:{name}", path or "/")
+    return rounds.Target(page.name, parts.port, page)
+
+
+def with_wordpress(rows, wordpress_rows):
+    """Each of our rows with its ratio to WordPress's page of the same name, if measured."""
+    theirs = {row["name"].removeprefix("wordpress:"): row["rps"] for row in wordpress_rows}
+    minimal_rps = next(row["rps"] for row in rows if row["name"] == MINIMAL)
+    for row in wordpress_rows:
+        row["ratio_to_minimal"] = round(row["rps"] / minimal_rps, 3)
+    for row in rows:
+        if row["name"] in theirs:
+            row["ratio_to_wordpress"] = round(row["rps"] / theirs[row["name"]], 3)
+    return rows + wordpress_rows
 
 
 def load_generator(args):
@@ -159,8 +199,9 @@ def print_table(meta, rows, stored):
     keys = ("suite", "server", "client", "database", "content", "schedule", "machine")
     for key in (*keys, "load average"):
         print(f"{key + ':':<14} {meta[key]}")
-    header = ("page", "req/s", "p50 ms", "p99 ms", "× minimal", "errors", "request")
-    line = "{:<20} {:>8} {:>8} {:>8} {:>10} {:>7}  {}"
+    header = ("page", "req/s", "p50 ms", "p99 ms", "× minimal", "× WordPress", "errors",
+              "request")  # fmt: skip
+    line = "{:<26} {:>8} {:>8} {:>8} {:>10} {:>11} {:>7}  {}"
     for index, row in enumerate(rows):
         if index == 0 or row["setup"] != rows[index - 1]["setup"]:
             print(f"\nSetup: {server.SETUPS[row['setup']]}")
@@ -171,7 +212,8 @@ def print_table(meta, rows, stored):
                 f"{row['rps']:.1f}",
                 f"{row['p50_ms']:.2f}",
                 f"{row['p99_ms']:.2f}",
-                f"{row['ratio_to_minimal']:.3f}",
+                f"{row['ratio_to_minimal']:.3f}" if "ratio_to_minimal" in row else "",
+                f"{row['ratio_to_wordpress']:.3g}" if "ratio_to_wordpress" in row else "",
                 row["errors"],
                 f"{row['method']} {row['path']}" + (f" ({row['note']})" if row["note"] else ""),
             )
@@ -221,13 +263,15 @@ def main():
                 comments_per_article=args.comments_per_article,
                 pages=args.pages,
             )
-            rows, stored = [], []
+            rows, stored, wordpress = [], [], list(args.wordpress)
             for setup, group in by_setup(pages).items():
                 print(f"Serving on {env['SITE_URL']}: {server.SETUPS[setup]}")
                 with server.site(env, setup, port, workdir) as site_env:
                     group = [server.fill_form(port, p) if p.form_from else p for p in group]
                     check_pages(port, group, workdir / "gunicorn.log")
                     targets = [rounds.Target(page.name, port, page) for page in group]
+                    # WordPress's pages go in the first server's rounds, beside ours.
+                    targets += wordpress
                     runs, _ = rounds.measure(
                         targets, run, rounds=args.rounds, duration=args.duration
                     )
@@ -236,6 +280,10 @@ def main():
                         print("Counting the comments posted, once checked ...", flush=True)
                         stored += server.tally(site_env, posted)
                 rows += summarize(setup, group, runs)
+                if wordpress:
+                    theirs = [rounds.totals(t.page, runs[t.label]) for t in wordpress]
+                    rows = with_wordpress(rows, [{"setup": setup, **row} for row in theirs])
+                    wordpress = []
             server.delete_redis_keys(env)
 
     meta = {
