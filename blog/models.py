@@ -210,10 +210,9 @@ class TaggedArticle(TaggedItemBase):
 
 
 def authors_in_byline_order() -> Prefetch:
-    """Prefetch an article's authors in the order its byline gives them."""
-    return Prefetch(
-        "authors", queryset=get_user_model().objects.order_by("authorships__position", "id")
-    )
+    """Prefetch an article's authors in the order its byline gives them: their names only."""
+    users = get_user_model().objects.only("username", "first_name", "last_name")
+    return Prefetch("authors", queryset=users.order_by("authorships__position", "id"))
 
 
 class ArticleQuerySet(models.QuerySet):
