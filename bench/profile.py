@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callees", help="also print what functions matching this call")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="broadsheet-profile-"))
@@ -76,6 +77,8 @@ def main():
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats(args.sort).print_stats(args.top)
+    if args.callees:
+        stats.print_callees(args.callees)
     print(f"{page.name} {page.path}: {plain * 1000:.2f} ms per request "
           f"({elapsed * 1000:.2f} ms under cProfile), {len(queries)} queries")  # fmt: skip
     for sql in queries:
