@@ -13,6 +13,7 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -84,6 +85,7 @@ def main():
     for sql in queries:
         print(f"  {sql[:160]}")
     print(out.getvalue())
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
