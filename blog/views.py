@@ -316,10 +316,11 @@ class ArticleView(DetailView):
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return []
+        related = Article.objects.published().filter(tags__in=tag_ids)
+        if article.published_at:  # a draft being previewed has no date yet: all are earlier
+            related = related.filter(published_at__lt=article.published_at)
         return list(
-            Article.objects.published()
-            .filter(tags__in=tag_ids, published_at__lt=article.published_at)
-            .exclude(pk=article.pk)
+            related.exclude(pk=article.pk)
             .annotate(shared=Count("tags"))
             .order_by("-shared", "-published_at")
             .only("title", "slug", "published_at")[:count]

@@ -409,6 +409,16 @@ class TestPreview:
         assert "no-store" in cache_control
         assert "no-cache" in cache_control
 
+    def test_editor_previews_a_tagged_draft_with_its_related_articles(self, client):
+        make_article("Older on trams", tags=["transport"])
+        draft = make_draft("Bus lanes", tags=["transport"], published_at=None)
+        client.force_login(make_user("chief", groups=["Editors"], is_staff=True))
+
+        response = client.get(draft.get_absolute_url())
+
+        assert response.status_code == 200
+        assert "Older on trams" in text(response)
+
     def test_editor_previews_a_scheduled_article(self, client):
         scheduled = make_article("Embargoed", published_at=timezone.now() + timedelta(days=1))
         client.force_login(make_user("chief", groups=["Editors"], is_staff=True))
