@@ -109,6 +109,7 @@ class Importer:
         self.batch_comments = 0
         self.items_started = False
         self.touched_articles: set[int] = set()  # whose comments this import wrote or changed
+        self.created_articles: set[int] = set()  # new: no page or fragment was ever built on them
         self.other_types: Counter = Counter()
 
     def warn(self, message: str) -> None:
@@ -151,8 +152,14 @@ class Importer:
 
     def invalidate_caches(self) -> None:
         """Bulk writes send no signals: every page and fragment built on what the import may
-        have changed is made stale (now, and again when the import commits)."""
-        threads = [versions.thread(pk) for pk in self.touched_articles]
+        have changed is made stale (now, and again when the import commits).
+
+        Not the comment threads of the articles it created: nothing was built on those before
+        they existed (keys are never reused, and every page and fragment depends on `content`
+        as well), and bumping them one by one took 3% of a large import.
+        """
+        touched = self.touched_articles - self.created_articles
+        threads = [versions.thread(pk) for pk in touched]
         caching.bump(caching.CONTENT, versions.COMMENTS, *threads)
 
     def progress(self, done: int, total: int) -> None:

@@ -62,7 +62,7 @@ class IdMap:
         """A new mapping row's values, for `insert`."""
         return {
             "site": self.site,
-            "kind": kind,
+            "kind": str(kind),  # plain text, which a bulk insert need not convert
             "wp_id": wp_id,
             "checksum": digest,
             "old_url": old_url,

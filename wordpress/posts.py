@@ -237,6 +237,7 @@ class PostWriter:
         new = [row for row in todo if row.mapping is None]
         for row, pk in zip(new, bulk.insert(Article, [row.values for row in new]), strict=True):
             row.pk = pk
+            imp.created_articles.add(pk)
         changed = [row for row in todo if row.mapping is not None]
         now = timezone.now()
         Article.objects.bulk_update(

@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from blog.models import Category
 
-from .mapping import Kind, checksum, stable_id
+from .mapping import Kind, checksum, chunks, stable_id
 from .parser import Item, Term
 from .values import plain_text, slug_for
 
@@ -76,6 +76,7 @@ class TermWriter:
             for t in terms
         }
         existing = self.imp.ids.lookup(Kind.CATEGORY, key.values())
+        mappings = []
         for term in terms:
             where = f"Category {term.slug!r} (line {term.line})"
             parent_id = self.categories.get(term.parent) if term.parent else None
@@ -110,9 +111,14 @@ class TermWriter:
                 category.name, category.slug, category.parent_id = name, slug, parent_id
                 category.description = term.description
                 category.save()
-            self.imp.ids.save(mapping, Kind.CATEGORY, key[term.slug], category.pk, digest)
+            wp_id = key[term.slug]
+            if mapping:
+                self.imp.ids.save(mapping, Kind.CATEGORY, wp_id, category.pk, digest)
+            else:
+                mappings.append(self.imp.ids.row(Kind.CATEGORY, wp_id, category.pk, digest))
             self.report.count(Kind.CATEGORY, column)
             self.categories[term.slug] = category.pk
+        self.imp.ids.insert(mappings)
 
     def write_tags(self, terms: list[Term]) -> None:
         key = {
@@ -120,14 +126,23 @@ class TermWriter:
             for t in terms
         }
         existing = self.imp.ids.lookup(Kind.TAG, key.values())
+        names, slugs = {}, {}
+        for term in terms:
+            # taggit's names and slugs are unique and 100 characters at most
+            name = names[term.slug] = plain_text(term.name)[:100] or term.slug[:100]
+            slugs[term.slug] = (
+                slug_for(term.slug, unicode=True, max_length=100)
+                or slug_for(name, unicode=True, max_length=100)
+                or f"tag-{abs(key[term.slug])}"
+            )
+        # The tags here already with those slugs or names (both unique): read together, not
+        # with two queries per tag.
+        by_slug = _tags_by("slug", slugs.values())
+        by_name = _tags_by("name", names.values())
+        mappings = []
         for term in terms:
             where = f"Tag {term.slug!r} (line {term.line})"
-            # taggit's names and slugs are unique and 100 characters at most
-            name = plain_text(term.name)[:100] or term.slug[:100]
-            slug = slug_for(term.slug, unicode=True, max_length=100)
-            slug = (
-                slug or slug_for(name, unicode=True, max_length=100) or f"tag-{abs(key[term.slug])}"
-            )
+            name, slug = names[term.slug], slugs[term.slug]
             self.tag_descriptions += bool(term.description)
             digest = checksum(term.slug, term.name)
             mapping = existing.get(key[term.slug])
@@ -141,18 +156,26 @@ class TermWriter:
                 if others.filter(name=name).exists() or others.filter(slug=slug).exists():
                     self.warn(f"{where}: another tag has its new name or slug; kept as it was.")
                 else:
+                    by_slug.pop(tag.slug, None)
+                    by_name.pop(tag.name, None)
                     tag.name, tag.slug = name, slug
                     tag.save()
+                    by_slug[slug], by_name[name] = tag, tag
             else:
-                tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name=name).first()
+                tag = by_slug.get(slug) or by_name.get(name)
                 if tag:
                     self.warn(f"{where}: the tag {tag.name!r} exists already; linked to it.")
                     column = "unchanged"
                 else:
                     tag, column = Tag.objects.create(name=name, slug=slug), "created"
+                    by_slug[tag.slug], by_name[tag.name] = tag, tag
             self.report.count(Kind.TAG, column)
-            self.imp.ids.save(mapping, Kind.TAG, key[term.slug], tag.pk, digest)
+            if mapping:
+                self.imp.ids.save(mapping, Kind.TAG, key[term.slug], tag.pk, digest)
+            else:
+                mappings.append(self.imp.ids.row(Kind.TAG, key[term.slug], tag.pk, digest))
             self.tags[term.slug] = tag.pk
+        self.imp.ids.insert(mappings)
 
     def for_item(self, item: Item) -> tuple[list[int], list[int]]:
         """The pks of the categories and tags `item` is filed under; terms the export forgot
@@ -176,3 +199,11 @@ class TermWriter:
             if pk and pk not in target:
                 target.append(pk)
         return categories, tags
+
+
+def _tags_by(field: str, values) -> dict[str, Tag]:
+    """The tags whose `field` (slug or name) is among `values`, by that value."""
+    found = {}
+    for chunk in chunks(sorted(set(values))):
+        found.update((getattr(t, field), t) for t in Tag.objects.filter(**{f"{field}__in": chunk}))
+    return found

@@ -4,9 +4,11 @@ input held to the comment form's rules."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from taggit.models import Tag
 
 from comments.models import Comment, ModerationSettings
-from tests.wordpress.wxr import comment, export, post, run_import, write
+from comments.text import comment_html
+from tests.wordpress.wxr import cdata, comment, export, post, run_import, write
 from wordpress.models import WordPressItem
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +115,58 @@ def test_an_account_the_import_made_follows_the_export_until_it_is_used(tmp_path
 
     ann.refresh_from_db()
     assert ann.email == "ann2@example.com"
+
+
+def test_an_imported_comment_is_stored_with_its_html_kept_in_step(tmp_path):
+    ModerationSettings.load()
+    first = [comment(10, content="Photos at https://one.example/album and more.")]
+    run_import(write(tmp_path, export(post(1, comments=first))))
+
+    stored = Comment.objects.get()
+    assert 'href="https://one.example/album"' in stored.html
+    assert stored.html == comment_html(stored.content)  # what Comment.save() stores
+    assert 'href="https://one.example/album"' in article_page().content.decode()
+
+    # Edited on WordPress: the re-import rewrites the text and its HTML together.
+    again = [comment(10, content="Moved to https://two.example/album since.")]
+    _out, _err, table = run_import(write(tmp_path, export(post(1, comments=again)), "again.xml"))
+
+    assert table["comment"]["updated"] == 1
+    stored.refresh_from_db()
+    assert stored.content == "Moved to https://two.example/album since."
+    assert stored.html == comment_html(stored.content)
+    assert "two.example" in stored.html and "one.example" not in stored.html
+    page = article_page().content.decode()
+    assert 'href="https://two.example/album"' in page and "one.example" not in page
+
+
+def tag(wp_id, slug, name) -> str:
+    return (
+        f"<wp:tag><wp:term_id>{wp_id}</wp:term_id><wp:tag_slug>{slug}</wp:tag_slug>"
+        f"<wp:tag_name>{cdata(name)}</wp:tag_name></wp:tag>"
+    )
+
+
+def test_a_tag_here_already_is_linked_never_doubled(tmp_path):
+    by_slug = Tag.objects.create(name="Local news", slug="news")
+    by_name = Tag.objects.create(name="Weather", slug="weather-here")
+    terms = [
+        tag(1, "news", "News"),  # our slug
+        tag(2, "weather", "Weather"),  # our name
+        tag(3, "sport", "Sport"),
+        tag(4, "sports", "Sport"),  # the name the export's tag before it took
+        tag(5, "fresh", "Fresh"),
+    ]
+    _out, err, table = run_import(write(tmp_path, export(*terms, post(1))))
+
+    assert table["tag"] == {
+        "created": 2, "updated": 0, "unchanged": 3, "skipped": 0, "missing media": 0}  # fmt: skip
+    assert Tag.objects.count() == 4
+    assert WordPressItem.objects.get(kind="tag", wp_id=1).tag_id == by_slug.pk
+    assert WordPressItem.objects.get(kind="tag", wp_id=2).tag_id == by_name.pk
+    sport = Tag.objects.get(name="Sport")
+    assert WordPressItem.objects.get(kind="tag", wp_id=4).tag_id == sport.pk
+    assert "Tag 'news' (line " in err and "Tag 'sports' (line " in err
 
 
 @pytest.mark.parametrize(
