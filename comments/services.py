@@ -51,7 +51,9 @@ def _approved_before(comment: Comment) -> bool:
     """A returning commenter, or the site's own staff (as WordPress trusts its editors)."""
     if comment.user is not None and comment.user.is_staff:
         return True
-    others = Comment.objects.approved().exclude(pk=comment.pk)
+    others = Comment.objects.approved()
+    if comment.pk:  # a comment being submitted is not stored yet
+        others = others.exclude(pk=comment.pk)
     if comment.user_id:
         return others.filter(user_id=comment.user_id).exists()
     return (
@@ -80,8 +82,10 @@ def submit_comment(
     """Refuse, or store and screen, a reader's comment (unsaved, with its request details set).
 
     Raises CommentRefused, storing nothing, when the comment may not be stored. Otherwise the
-    comment is saved held; the site's rules and Akismet then decide, in a task scheduled for
-    after the commit, so the check never sees a comment that was rolled back.
+    comment is saved: spam if the site's disallowed words say so; with Akismet on, held and
+    unchecked, Akismet and then the site's rules deciding in a task scheduled for after the
+    commit (so the check never sees a comment that was rolled back); with Akismet off, as the
+    site's rules decide at once.
     """
     rules = ModerationSettings.load()
     now = timezone.now()
@@ -126,31 +130,45 @@ def submit_comment(
         raise
 
     comment.submitted_at = now
-    comment.status, comment.verdict = Comment.Status.HELD, Comment.Verdict.UNCHECKED
-    comment.reason = _("waiting for checks")
     try:
-        with transaction.atomic():
-            comment.save()
-            log(comment, _("Comment submitted."), actor=comment.user)
-            screened = moderation.screen(_fields(comment), rules)
-            if screened:
-                _set_status(comment, screened, verdict=Comment.Verdict.SKIPPED)
-                log(
-                    comment,
-                    _("Marked as spam by the site rules: %(reason)s.")
-                    % {"reason": screened.reason},
-                )
-            elif spam.is_configured():
-                comment.akismet_payload = spam.build_payload(comment, honeypot_value=honeypot)
-                comment.save(update_fields=["akismet_payload"])
-                _enqueue_check(comment)
-            else:
-                apply_site_rules(comment, verdict=Comment.Verdict.SKIPPED, rules=rules)
+        _decide_and_store(comment, rules=rules, honeypot=honeypot)
     except DatabaseError:
         # Nothing was stored: the reader's retry must not be taken for a duplicate or a flood.
         cache.delete_many([posting_key, *_flood_keys(comment)])
         raise
     return comment
+
+
+def _decide_and_store(comment: Comment, *, rules, honeypot: str) -> None:
+    # Decided before the row is written, so it is stored in one INSERT (and the thread's cached
+    # versions are bumped once): each save is a write and four round trips to the cache.
+    screened = moderation.screen(_fields(comment), rules)
+    checking = not screened and spam.is_configured()
+    if screened:
+        _set_decision(comment, screened, verdict=Comment.Verdict.SKIPPED)
+    elif checking:
+        # Held and unchecked until Akismet answers, which the reader does not wait for: the
+        # check is a task enqueued on commit (tasks.check_comment), run by the worker or, with
+        # the immediate backend, once the reader has the response (views.post_comment).
+        # Should it never run, `recheck_comments` finds the comment unchecked.
+        waiting = moderation.Decision(Comment.Status.HELD, _("waiting for checks"))
+        _set_decision(comment, waiting, verdict=Comment.Verdict.UNCHECKED)
+        comment.akismet_payload = spam.build_payload(comment, honeypot_value=honeypot)
+    else:
+        skipped = Comment.Verdict.SKIPPED
+        _set_decision(comment, _rules_decision(comment, verdict=skipped, rules=rules),
+                      verdict=skipped)  # fmt: skip
+    with transaction.atomic():
+        comment.save()
+        log(comment, _("Comment submitted."), actor=comment.user)
+        if screened:
+            log(comment, _("Marked as spam by the site rules: %(reason)s.")
+                % {"reason": screened.reason})  # fmt: skip
+        elif checking:
+            _enqueue_check(comment)
+        else:
+            _log_rules_decision(comment)
+            _announce(comment)
 
 
 def _claim_flood_window(comment: Comment) -> None:
@@ -165,47 +183,68 @@ def _claim_flood_window(comment: Comment) -> None:
         raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
 
 
-def _enqueue_after_commit(task, comment: Comment, *, run_after=None, **kwargs) -> None:
-    """Run `task` for `comment` once the transaction commits, or at `run_after`.
+def _enqueue_after_commit(task, *args, run_after=None, **kwargs) -> None:
+    """Enqueue `task` once the transaction commits, to run then or at `run_after`.
 
     A backend that cannot defer gets nothing for later: `manage.py recheck_comments` (cron)
-    picks the comment up when it is due.
+    picks the comment up when it is due. While a view holds tasks back (tasks.held_back), the
+    immediate backend runs it once the reader has the response.
     """
+    from . import tasks
+
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return
         task = task.using(run_after=run_after)
-    transaction.on_commit(lambda: task.enqueue(comment.pk, **kwargs))
+    transaction.on_commit(lambda: tasks.enqueue(task, *args, **kwargs))
 
 
 def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None) -> None:
     from .tasks import check_comment
 
-    _enqueue_after_commit(check_comment, comment, run_after=run_after,
+    _enqueue_after_commit(check_comment, comment.pk, run_after=run_after,
                           recheck_reason=recheck_reason)  # fmt: skip
 
 
-def _set_status(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
+def _set_decision(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
+    """Give the comment the status and reason of `decision`, unsaved."""
     approved = decision.status == Comment.Status.APPROVED
     comment.status, comment.reason, comment.verdict = decision.status, decision.reason, verdict
     comment.next_check_at = None
     comment.approved_at = timezone.now() if approved else comment.approved_at
-    comment.save(update_fields=["status", "reason", "verdict", "next_check_at", "approved_at"])
-    if decision.status == Comment.Status.HELD:
+
+
+def _announce(comment: Comment) -> None:
+    """Tell who should hear of the status the site just gave a comment, after the commit."""
+    if comment.status == Comment.Status.HELD:
         _notify_moderators()
-    elif approved:
+    elif comment.status == Comment.Status.APPROVED:
         _notify_authors(comment)
         _tell_followers(comment, was_held=False)  # decided at once: the reader saw it
 
 
-def apply_site_rules(comment: Comment, *, verdict: str, rules=None) -> None:
-    rules = rules or ModerationSettings.load()
-    decision = moderation.decide(
-        _fields(comment), rules, verdict=verdict, approved_before=_approved_before(comment)
+def _rules_decision(comment: Comment, *, verdict: str, rules=None) -> moderation.Decision:
+    return moderation.decide(
+        _fields(comment),
+        rules or ModerationSettings.load(),
+        verdict=verdict,
+        approved_before=_approved_before(comment),
     )
-    _set_status(comment, decision, verdict=verdict)
+
+
+def _log_rules_decision(comment: Comment) -> None:
     log(comment, _("The site rules decided: %(status)s (%(reason)s).")
-        % {"status": comment.get_status_display(), "reason": decision.reason})  # fmt: skip
+        % {"status": comment.get_status_display(), "reason": comment.reason})  # fmt: skip
+
+
+def apply_site_rules(comment: Comment, *, verdict: str, rules=None) -> None:
+    """Decide a stored comment's status by the site's rules, given Akismet's `verdict`."""
+    _set_decision(comment, _rules_decision(comment, verdict=verdict, rules=rules), verdict=verdict)
+    # The check's attempt is saved with its outcome: one UPDATE (the row is locked meanwhile).
+    comment.save(update_fields=["status", "reason", "verdict", "next_check_at", "approved_at",
+                                "check_attempts"])  # fmt: skip
+    _log_rules_decision(comment)
+    _announce(comment)
 
 
 def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
@@ -214,18 +253,15 @@ def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
     Safe to run twice and safe beside a moderator: the verdict is applied only while the
     comment is still held, undecided and waiting for this check.
     """
-    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    # Not the article: a comment is stored with its payload (an older one without is rare).
+    comment = Comment.objects.filter(pk=comment_id).first()
     if comment is None or not _awaiting_check(comment, recheck_reason):
         return
     payload = comment.akismet_payload or spam.build_payload(comment)
     result = spam.check(payload, recheck_reason=recheck_reason)  # no transaction held meanwhile
 
     with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("article")
-            .get(pk=comment_id)
-        )
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
         if not _awaiting_check(comment, recheck_reason):
             return
         if result.verdict == Comment.Verdict.ERROR:
@@ -238,7 +274,6 @@ def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
             "discard": _("Akismet flagged this as blatant spam (discard)."),
         }
         log(comment, messages[result.verdict])
-        comment.save(update_fields=["check_attempts"])
         # The key works again: a later failure of it deserves a new alert.
         ModerationSettings.objects.exclude(invalid_key_alerted_at=None).update(
             invalid_key_alerted_at=None
@@ -294,19 +329,19 @@ def _alert_invalid_key() -> None:
     if updated:  # only the first failure after the key went bad sends the alert
         from .tasks import alert_invalid_key
 
-        transaction.on_commit(alert_invalid_key.enqueue)
+        _enqueue_after_commit(alert_invalid_key)
 
 
 def _notify_moderators() -> None:
     from .tasks import notify_moderators
 
-    transaction.on_commit(notify_moderators.enqueue)
+    _enqueue_after_commit(notify_moderators)
 
 
 def _notify_authors(comment: Comment) -> None:
     from .tasks import notify_authors
 
-    transaction.on_commit(lambda: notify_authors.enqueue(comment.pk))
+    _enqueue_after_commit(notify_authors, comment.pk)
 
 
 def _tell_followers(comment: Comment, *, was_held: bool) -> None:
@@ -314,10 +349,9 @@ def _tell_followers(comment: Comment, *, was_held: bool) -> None:
     they follow the thread and waited for a moderator, hears that it is published."""
     from .tasks import send_follow_ups, tell_commenter_approved
 
-    article_id = comment.article_id
-    transaction.on_commit(lambda: send_follow_ups.enqueue(article_id))
+    _enqueue_after_commit(send_follow_ups, comment.article_id)
     if was_held and comment.author_email:
-        transaction.on_commit(lambda: tell_commenter_approved.enqueue(comment.pk))
+        _enqueue_after_commit(tell_commenter_approved, comment.pk)
 
 
 # Moderators' decisions. Each is recorded, and overrides any check still to come.
@@ -485,7 +519,7 @@ def _report(comment: Comment, *, as_spam: bool) -> None:
 def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
     from .tasks import report_to_akismet
 
-    _enqueue_after_commit(report_to_akismet, comment, run_after=run_after, as_spam=as_spam)
+    _enqueue_after_commit(report_to_akismet, comment.pk, run_after=run_after, as_spam=as_spam)
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> bool:

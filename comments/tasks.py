@@ -1,12 +1,48 @@
 """Background work for comments, through Django's Tasks API (the django-tasks backport).
 
-With the default immediate backend these run in the request, after the commit; with the
-database backend, `manage.py db_worker` runs them. Each is safe to deliver twice.
+With the default immediate backend these run in the process that enqueues them, after the
+commit; in a view wrapped in `held_back` (posting a comment), only once its response is sent.
+With the database backend, `manage.py db_worker` runs them. Each is safe to deliver twice.
 """
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 
 from . import following, notifications, privacy, services
+
+# Tasks kept for later while `held_back` is on: those the backend would run here and now.
+_held: ContextVar[list[Callable[[], object]] | None] = ContextVar("held_tasks", default=None)
+
+
+def enqueue(task, *args, **kwargs) -> None:
+    """`task.enqueue(*args, **kwargs)`; but inside `held_back`, a task the backend would run
+    at once (the immediate backend) is kept for the block's owner to run later."""
+    held = _held.get()
+    if held is not None and isinstance(task.get_backend(), ImmediateBackend):
+        held.append(functools.partial(task.enqueue, *args, **kwargs))
+    else:
+        task.enqueue(*args, **kwargs)
+
+
+@contextmanager
+def held_back() -> Iterator[list[Callable[[], object]]]:
+    """Within the block, `enqueue` keeps the tasks that would run at once in the list yielded,
+    for the caller to run when it is ready (a view: once the reader has the response).
+
+    Whatever is kept and never run is not lost: a comment stays held and unchecked, and
+    `manage.py recheck_comments` checks it (Comment.objects.due_for_recheck).
+    """
+    held: list[Callable[[], object]] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 @task()

@@ -1,3 +1,4 @@
+from functools import wraps
 from urllib.parse import quote
 
 from django.db import DatabaseError
@@ -12,7 +13,7 @@ from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
-from . import avatars, following, privacy, services
+from . import avatars, following, privacy, services, tasks
 from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
 from .models import Comment, Subscription
 from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
@@ -22,14 +23,55 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 
 def _render_article(request, article, form, *, status, error=""):
     """The article page again, with the reader's form as they typed it and what went wrong."""
+    # The whole page this time: a stored comment needs only the article's own row.
+    articles = Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
+    article = articles.prefetch_related(authors_in_byline_order(), "categories", "tags").get(
+        pk=article.pk
+    )
     form.data = form.data.copy()
     form.data["signature"] = sign_form(article.pk)  # a fresh signature for the next try
     context = {"comment_form": form, "comment_error": error}
     return render_article(request, article, status=status, context=context)
 
 
+def _after_response(view):
+    """The reader has the answer before the tasks their post set off run.
+
+    Tasks the immediate backend would run in the request (the Akismet check, emails) run once
+    the response is sent: a WSGI server calls the response's close() after its last byte
+    (PEP 3333), and Django's close() then ends the request. The server's worker does them
+    while the reader's browser follows the redirect. Should the process die first, nothing is
+    lost: the comment stays held, unchecked, and `recheck_comments` checks it. With the
+    database backend nothing is held back: `db_worker` runs the tasks.
+    """
+    # Not a thread of our own: the check stays in the process and the order that served the
+    # post, with no queue to lose or drain. The cost is that the worker waits for Akismet
+    # before it takes the next request; sites with many posters at once run more workers, or
+    # the database backend.
+
+    @wraps(view)
+    def answer_first(request, *args, **kwargs):
+        with tasks.held_back() as held:
+            response = view(request, *args, **kwargs)
+        if held:
+            close = response.close
+
+            def run_then_close():
+                try:
+                    for run in held:
+                        run()  # the immediate backend records a task's failure, never raises
+                finally:
+                    close()
+
+            response.close = run_then_close
+        return response
+
+    return answer_first
+
+
 @require_POST
 @token_for_signed_in
+@_after_response
 def post_comment(request):
     try:
         return _post_comment(request)
@@ -45,10 +87,8 @@ def _post_comment(request):
     article_id = form.data.get("article", "")
     if not (str(article_id).isascii() and str(article_id).isdigit()):
         raise Http404(_("No article to comment on."))
-    articles = Article.objects.select_related("featured_image", "disclaimer", "promotion__image")
-    article = get_object_or_404(
-        articles.prefetch_related(authors_in_byline_order(), "categories", "tags"), pk=article_id
-    )
+    # Only the article's row (not its body): the page around it is drawn only for an error.
+    article = get_object_or_404(Article.objects.defer("body"), pk=article_id)
     if not article.is_published:
         raise Http404(_("This article is not available."))
     if not form.is_valid():

@@ -1,17 +1,20 @@
 """Akismet, for real over loopback: what is sent, what each verdict and each failure does,
-the retries, `manage.py recheck_comments`, and the site without a key."""
+the check that runs once the reader has the answer, the retries, `manage.py recheck_comments`,
+and the site without a key."""
 
 import io
 from datetime import UTC, timedelta
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from comments import services, spam
-from comments.models import Comment, Event
+from comments.models import UNCHECKED_GRACE, Comment, Event
 from comments.tasks import check_comment
-from tests.comments.conftest import BROWSER, form_data, posted
+from tests.comments.conftest import BROWSER, POST_URL, form_data, new_ip, posted
 from tests.factories import make_editor, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +98,98 @@ def test_reader_account_is_not_sent_as_administrator(akismet, post, client, arti
     post(article)
 
     assert "user_role" not in akismet.received("comment-check")[0]
+
+
+# After the response ------------------------------------------------------------------------
+
+HELD_NOTICE = "Your comment is awaiting moderation."
+
+
+def post_as_a_server_does(article, **fields):
+    """POST the comment form through Django's WSGI handler, as gunicorn does, and return the
+    response once the reader has all of it: before the server calls its close().
+
+    (The test client calls close() itself, before it returns.)
+    """
+    request = RequestFactory().post(
+        POST_URL,
+        form_data(article, **fields),
+        REMOTE_ADDR=new_ip(),
+        HTTP_USER_AGENT=BROWSER,
+        HTTP_ORIGIN="http://testserver",
+    )
+    return WSGIHandler()(request.environ, lambda status, headers: None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reader_has_the_answer_before_akismet_is_asked(
+    akismet, article, ada_returns, client, read, stranger
+):
+    response = post_as_a_server_does(article, content="Lovely, as ever.")
+
+    comment = posted(response)
+    assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.UNCHECKED)
+    assert akismet.received("comment-check") == []
+    # The reader follows the redirect at once: their comment is there, awaiting moderation,
+    # and no one else sees it.
+    client.cookies.update(response.cookies)
+    assert HELD_NOTICE in read(article.get_absolute_url()).comment(comment).text
+    assert read(article.get_absolute_url(), browser=stranger).comment(comment) is None
+
+    response.close()  # the server sent the last byte: the check runs now
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == (Comment.Status.APPROVED, Comment.Verdict.HAM)
+    (sent,) = akismet.received("comment-check")
+    assert sent["comment_content"] == "Lovely, as ever."
+    mine = read(article.get_absolute_url()).comment(comment)
+    assert "Lovely, as ever." in mine.text
+    assert HELD_NOTICE not in mine.text
+    assert read(article.get_absolute_url(), browser=stranger).comment(comment) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_dies_before_the_check_leaves_the_comment_held_for_recheck_comments(
+    akismet, article, ada_returns, stranger, read
+):
+    response = post_as_a_server_does(article, content="Lovely, as ever.")
+    # The process dies: the server never calls response.close(), the check never runs.
+    comment = posted(response)
+    assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.UNCHECKED)
+    assert read(article.get_absolute_url(), browser=stranger).comment(comment) is None
+
+    # A check may still be on its way for a few minutes: cron leaves it alone meanwhile.
+    out = io.StringIO()
+    call_command("recheck_comments", stdout=out)
+    assert out.getvalue().strip() == "Checked 0 comment(s) with Akismet."
+    assert akismet.received("comment-check") == []
+
+    Comment.objects.filter(pk=comment.pk).update(
+        submitted_at=timezone.now() - UNCHECKED_GRACE - timedelta(seconds=1)
+    )
+    call_command("recheck_comments", stdout=out)
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == (Comment.Status.APPROVED, Comment.Verdict.HAM)
+    assert [sent["comment_content"] for sent in akismet.received("comment-check")] == [
+        "Lovely, as ever."
+    ]
+    assert read(article.get_absolute_url(), browser=stranger).comment(comment) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_akismet_unreachable_after_the_response_holds_the_comment_and_plans_a_retry(
+    akismet, article
+):
+    response = post_as_a_server_does(article)
+    akismet.set_fault("refused")
+
+    response.close()
+
+    comment = posted(response)
+    assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.ERROR)
+    assert comment.reason.startswith("Akismet unreachable: connection refused")
+    assert Comment.objects.due_for_recheck(comment.next_check_at).get() == comment
 
 
 # When Akismet fails ------------------------------------------------------------------------

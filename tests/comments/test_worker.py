@@ -7,6 +7,8 @@ from django.utils import timezone
 from blog.models import Article
 from comments.forms import sign_form
 from comments.models import Comment
+from tests.comments.conftest import posted
+from tests.comments.test_akismet import HELD_NOTICE, post_as_a_server_does
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +83,37 @@ def test_failed_check_is_retried_by_the_worker_when_due(client, akismet, databas
     run_worker()
     comment.refresh_from_db()
     assert comment.verdict == Comment.Verdict.HAM
+
+
+def test_a_returning_commenter_is_published_once_the_worker_has_checked(
+    client, akismet, database_tasks, article
+):
+    Comment.objects.create(article=article, status=Comment.Status.APPROVED,
+                           author_name="Reader", author_email="reader@example.com",
+                           content="First!")  # fmt: skip
+    comment = posted(post(client, article, content="Back again."))
+
+    mine = client.get(article.get_absolute_url()).content.decode()
+    assert "Back again." in mine
+    assert HELD_NOTICE in mine
+
+    run_worker()
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == (Comment.Status.APPROVED, Comment.Verdict.HAM)
+    mine = client.get(article.get_absolute_url()).content.decode()
+    assert "Back again." in mine
+    assert HELD_NOTICE not in mine
+
+
+def test_the_check_is_queued_before_the_reader_has_the_answer(akismet, database_tasks, article):
+    """Nothing waits for the response to end: a web process that dies after answering loses
+    no check, the worker has it already."""
+    response = post_as_a_server_does(article)  # and the process dies: close() never comes
+
+    comment = posted(response)
+    run_worker()
+
+    comment.refresh_from_db()
+    assert comment.verdict == Comment.Verdict.HAM
+    assert len(akismet.received("comment-check")) == 1
