@@ -40,16 +40,18 @@ def version(binary: str) -> str:
 
 
 def render(*, upstream_port: int | list[int], port: int, redirect_port: int, workdir: Path,
-           env) -> str:  # fmt: skip
-    """deploy/nginx.conf with the bench's gunicorn (or several), ports, certificate and
-    directories in place of the production ones."""
+           env, text: str | None = None, plain_port: int | None = None) -> str:  # fmt: skip
+    """deploy/nginx.conf (or `text`) with the bench's gunicorn (or several), ports, certificate
+    and directories in place of the production ones; with `plain_port`, the site answers plain
+    HTTP there as well (as behind a load balancer that ends TLS)."""
     upstreams = upstream_port if isinstance(upstream_port, list) else [upstream_port]
-    text = DEPLOY_CONF.read_text()
+    text = DEPLOY_CONF.read_text() if text is None else text
     tls = workdir / "tls"
+    plain = f"listen {HOST}:{plain_port}; " if plain_port else ""
     replacements = {
         "server 127.0.0.1:8000;": " ".join(f"server {HOST}:{p};" for p in upstreams),
         "listen 80;": f"listen {HOST}:{redirect_port};",
-        "listen 443 ssl": f"listen {HOST}:{port} ssl",
+        "listen 443 ssl": f"{plain}listen {HOST}:{port} ssl",
         "/etc/letsencrypt/live/example.com/fullchain.pem": str(tls / "cert.pem"),
         "/etc/letsencrypt/live/example.com/privkey.pem": str(tls / "key.pem"),
         "/var/cache/nginx/broadsheet": str(workdir / "nginx-cache"),
@@ -77,64 +79,170 @@ def self_signed_certificate(workdir: Path):
     subprocess.run(command, check=True, capture_output=True)
 
 
-def main_conf(site_conf: str, *, static_port: int, workdir: Path) -> str:
-    """A whole nginx.conf: the main context, the site, and the static file's server."""
-    temp = workdir / "nginx-temp"
-    return f"""\
-daemon off;
-# The master runs as whoever runs the bench; as root, its workers must read the run's
-# directories, which only root can.
-{"user root;" if os.geteuid() == 0 else ""}
+# Debian bookworm's /etc/nginx/nginx.conf (nginx-common 1.22.1-9), byte for byte: what the
+# bench runs on where nginx is not Debian's own.
+DEBIAN_NGINX_CONF = """\
+user www-data;
 worker_processes auto;
-pid {workdir / "nginx.pid"};
-error_log {workdir / "nginx-error.log"} warn;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log;
+include /etc/nginx/modules-enabled/*.conf;
 
-events {{
-    worker_connections 1024;
-}}
+events {
+	worker_connections 768;
+	# multi_accept on;
+}
 
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nopush on;
-    # Both measured servers would log alike; off, a long run writes no large file.
-    access_log off;
-    client_body_temp_path {temp}/client_body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
+http {
+
+	##
+	# Basic Settings
+	##
+
+	sendfile on;
+	tcp_nopush on;
+	types_hash_max_size 2048;
+	# server_tokens off;
+
+	# server_names_hash_bucket_size 64;
+	# server_name_in_redirect off;
+
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+
+	##
+	# SSL Settings
+	##
+
+	ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; # Dropping SSLv3, ref: POODLE
+	ssl_prefer_server_ciphers on;
+
+	##
+	# Logging Settings
+	##
+
+	access_log /var/log/nginx/access.log;
+
+	##
+	# Gzip Settings
+	##
+
+	gzip on;
+
+	# gzip_vary on;
+	# gzip_proxied any;
+	# gzip_comp_level 6;
+	# gzip_buffers 16 8k;
+	# gzip_http_version 1.1;
+	# gzip_types text/plain text/css application/json application/javascript text/xml application/xml application/xml+rss text/javascript;
+
+	##
+	# Virtual Host Configs
+	##
+
+	include /etc/nginx/conf.d/*.conf;
+	include /etc/nginx/sites-enabled/*;
+}
+
+
+#mail {
+#	# See sample authentication script at:
+#	# http://wiki.nginx.org/ImapAuthenticateWithApachePhpScript
+#
+#	# auth_http localhost/auth.php;
+#	# pop3_capabilities "TOP" "USER";
+#	# imap_capabilities "IMAP4rev1" "UIDPLUS";
+#
+#	server {
+#		listen     localhost:110;
+#		protocol   pop3;
+#		proxy      on;
+#	}
+#
+#	server {
+#		listen     localhost:143;
+#		protocol   imap;
+#		proxy      on;
+#	}
+#}
+"""  # noqa: E501 (Debian's gzip_types line, as Debian writes it)
+DEBIAN_CONF_PATH = Path("/etc/nginx/nginx.conf")
+
+
+def main_conf(site_conf: str, *, static_port: int, workdir: Path, debian_conf: str | None = None,
+              run_as_root: bool | None = None) -> str:  # fmt: skip
+    """Debian's nginx.conf (this machine's, else bookworm's), run from `workdir`.
+
+    Only what an unprivileged nginx in the run's directory must change is changed: the user,
+    the pid file, the logs, the temporary directories, and conf.d / sites-enabled, whose
+    places the site and the static file's server take. `sendfile on; tcp_nopush on;`, gzip and
+    the rest stay as every Debian user has them. Fails if an expected line is missing.
+    """
+    if debian_conf is None:
+        exists = DEBIAN_CONF_PATH.exists()
+        debian_conf = DEBIAN_CONF_PATH.read_text() if exists else DEBIAN_NGINX_CONF
+    if run_as_root is None:
+        run_as_root = os.geteuid() == 0
+    temp, tls = workdir / "nginx-temp", workdir / "tls"
+    # Debian's temporary directories are compiled in, under /var/lib/nginx, which only root
+    # may write; conf.d's place is the first in the http block that takes them.
+    site = f"""\
+client_body_temp_path {temp}/client_body;
+proxy_temp_path {temp}/proxy;
+fastcgi_temp_path {temp}/fastcgi;
+uwsgi_temp_path {temp}/uwsgi;
+scgi_temp_path {temp}/scgi;
 
 {site_conf}
-
-    # nginx's own limit: a file of the article page's size (see write_static_file), over
-    # TLS with the same certificate, like the pages.
-    server {{
-        listen {HOST}:{static_port} ssl;
-        ssl_certificate {workdir / "tls" / "cert.pem"};
-        ssl_certificate_key {workdir / "tls" / "key.pem"};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        root {workdir / "nginx-static"};
-    }}
+"""
+    # nginx's own limit: a file of the article page's size (see write_static_file), over TLS
+    # with the same certificate, like the pages.
+    static_server = f"""\
+server {{
+    listen {HOST}:{static_port} ssl;
+    ssl_certificate {tls / "cert.pem"};
+    ssl_certificate_key {tls / "key.pem"};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root {workdir / "nginx-static"};
 }}
 """
+    replacements = {
+        # As root, the workers must read the run's directories, which only root can; otherwise
+        # nginx runs as whoever runs the bench and takes no `user`.
+        "user www-data;": "user root;" if run_as_root else "",
+        "pid /run/nginx.pid;": f"pid {workdir / 'nginx.pid'};",
+        "error_log /var/log/nginx/error.log;": f"error_log {workdir / 'nginx-error.log'};",
+        "access_log /var/log/nginx/access.log;": f"access_log {workdir / 'nginx-access.log'};",
+        "include /etc/nginx/conf.d/*.conf;": site,
+        "include /etc/nginx/sites-enabled/*;": static_server,
+    }
+    lines = debian_conf.splitlines()
+    for debian, bench in replacements.items():
+        # Only in directives: Debian's comments may name the same values.
+        found = [i for i, line in enumerate(lines) if line.split("#")[0].strip() == debian]
+        if not found:
+            raise RuntimeError(f"{DEBIAN_CONF_PATH} no longer holds {debian!r}: update {__name__}")
+        for i in found:
+            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            lines[i] = "\n".join(indent + line if line else line for line in bench.splitlines())
+    # In the foreground, so that the bench can stop it.
+    return "daemon off;\n" + "\n".join(lines) + "\n"
 
 
 @contextmanager
-def nginx(
-    binary: str, *, upstream_port: int | list[int], port: int, static_port: int, workdir: Path, env
-):
+def nginx(binary: str, *, upstream_port: int | list[int], port: int, static_port: int,
+          workdir: Path, env, text: str | None = None, plain_port: int | None = None):  # fmt: skip
     """Run nginx in the foreground until the block ends, and stop it even on errors.
 
-    The site answers https on `port` (and redirects plain http from a port of its own), the
-    static file https on `static_port`.
+    The site answers https on `port` (and redirects plain http from a port of its own, or
+    answers it on `plain_port`), the static file https on `static_port`. `text`: a site
+    configuration other than deploy/nginx.conf.
     """
     (workdir / "nginx-temp").mkdir(exist_ok=True)
     (workdir / "nginx-static").mkdir(exist_ok=True)
     self_signed_certificate(workdir)
     site_conf = render(upstream_port=upstream_port, port=port, redirect_port=free_port(),
-                       workdir=workdir, env=env)  # fmt: skip
+                       workdir=workdir, env=env, text=text, plain_port=plain_port)  # fmt: skip
     conf = workdir / "nginx.conf"
     conf.write_text(main_conf(site_conf, static_port=static_port, workdir=workdir))
     log = workdir / "nginx.log"
