@@ -13,6 +13,10 @@ measured on their own server afterwards, each beside the minimal view again.
 and gives each of our pages of that name its ratio to WordPress's; without it, ratios are to the
 minimal view only.
 
+`--suite longtail` replays readers spread over 10,000 articles as a Zipf distribution, with
+and without an editor publishing and editing every minute, and reports the page cache's hit
+ratio and p99 side by side (see bench/longtail.py).
+
 `--suite scale` is issue #5's benchmark: 100 and 10,000 articles, with and without the page
 cache, and through nginx, all side by side (see bench/scale.py):
 
@@ -35,7 +39,7 @@ from urllib.parse import urlsplit
 import django
 import gunicorn
 
-from . import load, rounds, scale, server
+from . import load, longtail, rounds, scale, server
 from .pages import MINIMAL, RESOLVERS, SUITES, Page
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -110,23 +114,35 @@ def parse_args():
         "table then gives our page's ratio to WordPress's page of the same name",
     )
     parser.add_argument(
+        "--edit-every",
+        type=float,
+        default=60,
+        help="the longtail suite: seconds between the editor's publish-and-edit (%(default)s)",
+    )
+    parser.add_argument(
+        "--zipf",
+        type=float,
+        default=1.0,
+        help="the longtail suite: the Zipf exponent of reads over articles (%(default)s)",
+    )
+    parser.add_argument(
         "--load-tool",
         choices=["auto", "wrk", "python"],
         default="auto",
         help="auto (default): wrk, installed with apt-get if missing and possible, else python",
     )
     args = parser.parse_args()
-    scale_suite = args.suite == "scale"
-    if scale_suite and args.pages:
-        parser.error("the scale suite loads its own pages on its own servers: no --pages")
+    scale_suite, longtail_suite = args.suite == "scale", args.suite == "longtail"
+    if (scale_suite or longtail_suite) and args.pages:
+        parser.error(f"the {args.suite} suite loads its own pages on its own servers: no --pages")
     # The scale suite compares pages on several servers: more, shorter rounds mix them better
-    # with the other work on the machine.
+    # with the other work on the machine. The longtail suite's phases must outlast several edits.
     if args.duration is None:
-        args.duration = 3 if scale_suite else 5
+        args.duration = 180 if longtail_suite else 3 if scale_suite else 5
     if args.rounds is None:
-        args.rounds = 6 if scale_suite else 3
+        args.rounds = 1 if longtail_suite else 6 if scale_suite else 3
     if args.articles is None:
-        args.articles = 10_000 if scale_suite else 100
+        args.articles = 10_000 if scale_suite or longtail_suite else 100
     if args.comments_per_article is None:
         args.comments_per_article = 20 if scale_suite else 5
     args.pages = args.pages or list(SUITES[args.suite])
@@ -249,6 +265,8 @@ def main():
     client, run = load_generator(args)
     if args.suite == "scale":
         return scale.main(args, client, run)
+    if args.suite == "longtail":
+        return longtail.main(args, "Python, 1 process per connection")
     commit = server.git_commit()  # the code the servers load, before anyone commits more
     port = server.free_port()
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp:

@@ -309,7 +309,12 @@ SUITES = {
     "cold": [
         MINIMAL,
         "home",
+        "article",
         "article-50",
+        "category",
+        "tag",
+        "search",
+        "feed",
         "home-cold",
         "article-cold",
         "article-50-cold",
@@ -328,6 +333,8 @@ SUITES = {
         "comment-post",
         "comment-post-queued",
     ],
+    # Its own readers and editor, over every article: see bench/longtail.py.
+    "longtail": [MINIMAL],
     # Its own schedule, with its own servers: see bench/scale.py.
     "scale": [
         MINIMAL,
