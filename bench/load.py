@@ -69,7 +69,11 @@ def _python_connection(port, page: Page, duration: float, scheme: str):
     latencies, errors = [], 0
     deadline = time.perf_counter() + duration
     while (start := time.perf_counter()) < deadline:
-        body = page.request_body(f"{run}-{len(latencies) + errors}") or None
+        count = len(latencies) + errors
+        body = page.request_body(f"{run}-{count}") or None
+        if body:  # a reader of its own, as wrk.lua does: see there
+            n = (int(run, 16) + count) % 2**24
+            headers["X-Forwarded-For"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
         try:
             conn.request(page.method, page.path, body=body, headers=headers)
             response = conn.getresponse()
