@@ -217,6 +217,9 @@ class AkismetServer:
 class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True  # SO_REUSEADDR: rebind the same port after "refused"
     daemon_threads = True  # a "slow" handler must not block stop()
+    # Akismet takes many connections at once; socketserver's default backlog of 5 dropped
+    # fifty readers' simultaneous checks into SYN retries and timeouts.
+    request_queue_size = 128
     owner: AkismetServer
 
     def handle_error(self, request, client_address) -> None:

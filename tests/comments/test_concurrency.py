@@ -17,6 +17,7 @@ from blog.models import Article
 from comments import services
 from comments.models import Comment
 from comments.notifications import send_moderator_digest
+from tests.cluster import wait_for
 from tests.factories import make_article, make_moderator
 
 READERS = 50
@@ -99,7 +100,12 @@ def live_site(live_server):
             "the in-memory SQLite test database is one shared connection for every live-server "
             "thread, unlike production; give DATABASES['default']['TEST'] a file NAME"
         )
-    return live_server.url
+    yield live_server.url
+    # A post's check and emails run once its reader has the answer, in the server's thread for
+    # that request: the test's database goes only when the server has done all it was asked.
+    wait_for(lambda: not any(t.name.endswith("(process_request_thread)")
+                             for t in threading.enumerate()),
+             timeout=60, what="the live server's requests to finish")  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
@@ -114,6 +120,11 @@ def test_fifty_readers_posting_at_once_are_all_stored_once(live_site, akismet):
     assert failed == []
     contents = sorted(Comment.objects.values_list("content", flat=True))
     assert contents == sorted(f"Comment {n} of {READERS}." for n in range(READERS))
+    # Each is checked once its reader has the answer, by the server thread that answered.
+    unchecked = Comment.objects.filter(verdict=Comment.Verdict.UNCHECKED)
+    wait_for(lambda: not unchecked.exists(), timeout=60, what="every comment checked")
+    assert set(Comment.objects.values_list("verdict", flat=True)) == {Comment.Verdict.HAM}
+    assert len(akismet.received("comment-check")) == READERS
 
 
 @pytest.mark.django_db(transaction=True)
