@@ -335,11 +335,15 @@ def _task(name):
 
 
 def _enqueue(task, *args, run_after=None, on_commit=True) -> None:
+    """Enqueue through `tasks.enqueue`: while a comment's POST holds tasks back, the reader
+    who asked to be notified does not wait for the confirmation email either."""
+    from . import tasks
+
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return  # `manage.py send_follow_ups` (cron) sends what is due
         task = task.using(run_after=run_after)
     if on_commit:
-        transaction.on_commit(lambda: task.enqueue(*args))
+        transaction.on_commit(lambda: tasks.enqueue(task, *args))
     else:
-        task.enqueue(*args)
+        tasks.enqueue(task, *args)
