@@ -163,7 +163,7 @@ else:
     # they expire. Expired entries are dropped as new ones are written.
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "config.disk_cache.DiskCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / ".cache")),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
             "SHARDS": 4,

@@ -2,6 +2,7 @@
 security relies on: nothing live is evicted, and counters are atomic across processes."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tests.cluster import ROOT
+from tests.factories import make_article
 
 
 def test_security_keys_survive_thousands_of_pages():
@@ -66,3 +68,24 @@ def test_clearing_the_cache_leaves_other_sites_keys_alone(settings):
     assert cache.get("page") is None
     assert other.get("page") == "theirs"
     other.delete("page")
+
+
+@pytest.mark.django_db
+def test_a_cached_page_is_served_without_reopening_the_disk_cache(client, monkeypatch, settings):
+    """The disk cache's connections outlive the request: opening a shard (its settings table,
+    its pragmas) cost more than serving the cached page from it."""
+    settings.PAGE_CACHE_RECHECK_SECONDS = 0  # every hit asks the shared cache
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("Redis keeps its connection pool on its own")
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200  # drawn and cached
+    assert client.get(article.get_absolute_url()).status_code == 200  # every shard opened
+    opened = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: opened.append(a) or connect(*a, **kw))
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
+    assert opened == []
