@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--callees", help="also print what functions matching this call")
+    parser.add_argument("--callers", help="also print what calls functions matching this")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="broadsheet-profile-"))
@@ -80,6 +81,8 @@ def main():
     stats.sort_stats(args.sort).print_stats(args.top)
     if args.callees:
         stats.print_callees(args.callees)
+    if args.callers:
+        stats.print_callers(args.callers)
     print(f"{page.name} {page.path}: {plain * 1000:.2f} ms per request "
           f"({elapsed * 1000:.2f} ms under cProfile), {len(queries)} queries")  # fmt: skip
     for sql in queries:

@@ -86,7 +86,7 @@ def subscribe(*, email: str, kind: str, article=None) -> Subscription:
     except IntegrityError:  # asked twice at once: the other request made it
         subscription = Subscription.objects.get(email=email, kind=kind, article=article)
     if subscription.confirmed_at is None:
-        _enqueue(_task("send_confirmation"), subscription.pk)
+        _enqueue("send_confirmation", subscription.pk)
     return subscription
 
 
@@ -170,7 +170,7 @@ def send_follow_ups(article_id: int) -> int:
         send=_send_follow_up,
     )
     if later:
-        _enqueue(_task("send_follow_ups"), article_id, run_after=later, on_commit=False)
+        _enqueue("send_follow_ups", article_id, run_after=later, on_commit=False)
     return sent
 
 
@@ -185,7 +185,7 @@ def send_new_posts() -> int:
         send=_send_new_posts,
     )
     if later:
-        _enqueue(_task("send_new_posts"), run_after=later, on_commit=False)
+        _enqueue("send_new_posts", run_after=later, on_commit=False)
     return sent
 
 
@@ -252,7 +252,7 @@ def article_saved(sender, instance, **kwargs) -> None:
     if not Subscription.objects.filter(kind=Subscription.Kind.POSTS).exists():
         return
     when = instance.published_at if instance.published_at > timezone.now() else None
-    _enqueue(_task("send_new_posts"), run_after=when)
+    _enqueue("send_new_posts", run_after=when)
 
 
 def articles_published(sender, articles, **kwargs) -> None:
@@ -328,22 +328,9 @@ def _send(subscription: Subscription, template: str, context: dict, *, subject: 
     message.send()
 
 
-def _task(name):
+def _enqueue(name, *args, **kwargs) -> None:
+    """tasks.enqueue_later: while a comment's POST holds tasks back, the reader who asked to be
+    notified does not wait for the confirmation email either."""
     from . import tasks
 
-    return getattr(tasks, name)
-
-
-def _enqueue(task, *args, run_after=None, on_commit=True) -> None:
-    """Enqueue through `tasks.enqueue`: while a comment's POST holds tasks back, the reader
-    who asked to be notified does not wait for the confirmation email either."""
-    from . import tasks
-
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # `manage.py send_follow_ups` (cron) sends what is due
-        task = task.using(run_after=run_after)
-    if on_commit:
-        transaction.on_commit(lambda: tasks.enqueue(task, *args))
-    else:
-        tasks.enqueue(task, *args)
+    tasks.enqueue_later(getattr(tasks, name), *args, **kwargs)

@@ -28,6 +28,9 @@ def send_moderator_digest() -> int:
 
     if not ModerationSettings.load().notify_moderators:
         return 0
+    recipients = moderator_emails()
+    if not recipients:  # nobody to tell: the held comments wait in the queue, unclaimed
+        return 0
     window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
     now = timezone.now()
     with transaction.atomic():
@@ -44,8 +47,7 @@ def send_moderator_digest() -> int:
             .filter(moderators_notified_at=None)
             .select_related("article")[:50]
         )
-        recipients = moderator_emails()
-        if not pending or not recipients:
+        if not pending:
             return 0
         # Claimed, so a digest running beside this one does not send them too; released below
         # if the email cannot be sent, so the next digest sends them.

@@ -183,27 +183,10 @@ def _claim_flood_window(comment: Comment) -> None:
         raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
 
 
-def _enqueue_after_commit(task, *args, run_after=None, **kwargs) -> None:
-    """Enqueue `task` once the transaction commits, to run then or at `run_after`.
-
-    A backend that cannot defer gets nothing for later: `manage.py recheck_comments` (cron)
-    picks the comment up when it is due. While a view holds tasks back (tasks.held_back), the
-    immediate backend runs it once the reader has the response.
-    """
-    from . import tasks
-
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return
-        task = task.using(run_after=run_after)
-    transaction.on_commit(lambda: tasks.enqueue(task, *args, **kwargs))
-
-
 def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None) -> None:
-    from .tasks import check_comment
+    from .tasks import check_comment, enqueue_later
 
-    _enqueue_after_commit(check_comment, comment.pk, run_after=run_after,
-                          recheck_reason=recheck_reason)  # fmt: skip
+    enqueue_later(check_comment, comment.pk, run_after=run_after, recheck_reason=recheck_reason)
 
 
 def _set_decision(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
@@ -327,31 +310,31 @@ def _alert_invalid_key() -> None:
         invalid_key_alerted_at=timezone.now()
     )
     if updated:  # only the first failure after the key went bad sends the alert
-        from .tasks import alert_invalid_key
+        from .tasks import alert_invalid_key, enqueue_later
 
-        _enqueue_after_commit(alert_invalid_key)
+        enqueue_later(alert_invalid_key)
 
 
 def _notify_moderators() -> None:
-    from .tasks import notify_moderators
+    from .tasks import enqueue_later, notify_moderators
 
-    _enqueue_after_commit(notify_moderators)
+    enqueue_later(notify_moderators)
 
 
 def _notify_authors(comment: Comment) -> None:
-    from .tasks import notify_authors
+    from .tasks import enqueue_later, notify_authors
 
-    _enqueue_after_commit(notify_authors, comment.pk)
+    enqueue_later(notify_authors, comment.pk)
 
 
 def _tell_followers(comment: Comment, *, was_held: bool) -> None:
     """A comment is approved: its thread's followers hear of it (batched), and its author, if
     they follow the thread and waited for a moderator, hears that it is published."""
-    from .tasks import send_follow_ups, tell_commenter_approved
+    from .tasks import enqueue_later, send_follow_ups, tell_commenter_approved
 
-    _enqueue_after_commit(send_follow_ups, comment.article_id)
+    enqueue_later(send_follow_ups, comment.article_id)
     if was_held and comment.author_email:
-        _enqueue_after_commit(tell_commenter_approved, comment.pk)
+        enqueue_later(tell_commenter_approved, comment.pk)
 
 
 # Moderators' decisions. Each is recorded, and overrides any check still to come.
@@ -517,9 +500,9 @@ def _report(comment: Comment, *, as_spam: bool) -> None:
 
 
 def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
-    from .tasks import report_to_akismet
+    from .tasks import enqueue_later, report_to_akismet
 
-    _enqueue_after_commit(report_to_akismet, comment.pk, run_after=run_after, as_spam=as_spam)
+    enqueue_later(report_to_akismet, comment.pk, run_after=run_after, as_spam=as_spam)
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import transaction
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
@@ -27,6 +28,20 @@ def enqueue(task, *args, **kwargs) -> None:
         held.append(functools.partial(task.enqueue, *args, **kwargs))
     else:
         task.enqueue(*args, **kwargs)
+
+
+def enqueue_later(task, *args, run_after=None, on_commit=True, **kwargs) -> None:
+    """`enqueue` once the transaction commits (with on_commit, the default), to run then or at
+    `run_after`. A backend that cannot defer gets nothing for later: the cron commands
+    (`recheck_comments`, `send_follow_ups`) pick up what is due."""
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return
+        task = task.using(run_after=run_after)
+    if on_commit:
+        transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+    else:
+        enqueue(task, *args, **kwargs)
 
 
 @contextmanager

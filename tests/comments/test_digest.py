@@ -150,3 +150,22 @@ def test_two_digests_at_once_send_each_comment_once(smtp, settings):
     (digest,) = smtp.digests()
     assert digest.count("- Ann on") == digest.count("- Bob on") == 1
     assert not Comment.objects.filter(moderators_notified_at=None).exists()
+
+
+@pytest.mark.django_db
+def test_a_site_without_moderators_leaves_the_held_comments_unread_and_unclaimed(smtp, article):
+    make_comment(article, status=Comment.Status.HELD, author_name="Ann")
+    read = []
+
+    def record(execute, sql, params, many, context):
+        read.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert send_moderator_digest() == 0
+
+    assert not [sql for sql in read if "comments_comment" in sql]  # no lock, no read, no claim
+    make_moderator()  # a moderator joins: the comment is still news to them
+    assert send_moderator_digest() == 1
+    (digest,) = smtp.digests()
+    assert "- Ann on" in digest
