@@ -169,6 +169,16 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
     }
 
 
+def landing_address(article, comment) -> str:
+    """Where the reader who posted `comment` goes next: straight to its anchor on the article
+    when the thread has one page of comments for everyone (most do: one count), else through
+    the comment's permalink, which finds the page that shows it to this reader."""
+    roots = Comment.objects.filter(article=article, parent=None).count()  # any status: a bound
+    if roots <= ModerationSettings.load().per_page:
+        return f"{article.get_absolute_url()}#comment-{comment.pk}"
+    return comment.get_absolute_url()
+
+
 def page_of(article, request, comment_id: int) -> int | None:
     """The comment page number that shows `comment_id` to this reader, or None."""
     rules = ModerationSettings.load()

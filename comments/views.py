@@ -16,7 +16,13 @@ from core.page_cache import token_for_signed_in
 from . import avatars, following, privacy, services, tasks
 from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
 from .models import Comment, Subscription
-from .threads import REMEMBER_COOKIES, my_comment_ids, page_of, remember_comment
+from .threads import (
+    REMEMBER_COOKIES,
+    landing_address,
+    my_comment_ids,
+    page_of,
+    remember_comment,
+)
 
 REMEMBER_SECONDS = 365 * 24 * 3600
 
@@ -120,7 +126,7 @@ def _post_comment(request):
     remember_comment(request, comment)
     if comment.status != Comment.Status.SPAM:  # the site's own rules know spam at once
         _follow(request, form, article, email=comment.author_email)
-    response = redirect(comment)
+    response = redirect(landing_address(article, comment))
     _remember_author(response, form)
     return response
 

@@ -25,7 +25,7 @@ def post_comment(page, *, name, email, content):
     form.get_by_role("textbox", name="Name", exact=True).fill(name)
     form.get_by_role("textbox", name="Email", exact=True).fill(email)
     form.get_by_role("button", name="Post Comment").click()
-    # The post redirects to the comment's permalink, which lands on the article at its anchor.
+    # The post lands on the article, at the comment's anchor.
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     return int(page.url.rsplit("-", 1)[1])
 

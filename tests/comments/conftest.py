@@ -116,9 +116,11 @@ def stranger():
 
 
 def posted(response):
-    """The comment a successful post stored (its permalink is where the post redirects)."""
+    """The comment a successful post stored: the post redirects to its anchor on the article,
+    or to its permalink when the thread has several pages."""
     assert response.status_code == 302, response.status_code
-    pk = int(re.fullmatch(r"/comments/(\d+)/", response["Location"]).group(1))
+    found = re.fullmatch(r"/comments/(\d+)/|/[^#]+/#comment-(\d+)", response["Location"])
+    pk = int(found.group(1) or found.group(2))
     return Comment.objects.get(pk=pk)
 
 

@@ -20,9 +20,11 @@ from tests.comments.test_akismet import post_as_a_server_does
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # What the reader waits for, whatever the backend: the article, the duplicate check, then the
-# comment and its first history line in one transaction; the session that remembers the
-# comment is theirs (Django's SessionMiddleware) closes the request.
+# comment and its first history line in one transaction; a count of the thread's top-level
+# comments (one page: the redirect goes straight to the comment's anchor); the session that
+# remembers the comment is theirs (Django's SessionMiddleware) closes the request.
 ARTICLE = ["SELECT blog_article", "SELECT comments_comment"]
+LANDING = ["SELECT comments_comment"]
 SESSION = ["SELECT django_session", "INSERT django_session"]
 STORED = ["INSERT comments_comment", "INSERT comments_event"]
 
@@ -59,7 +61,7 @@ def test_with_akismet_the_reader_waits_for_one_write_of_the_comment_and_no_check
 
     # The categories and tags go to Akismet with the comment (its payload, stored with it).
     assert answered == [*ARTICLE, "SELECT blog_category", "SELECT taggit_tag", *STORED,
-                        *SESSION]  # fmt: skip
+                        *LANDING, *SESSION]  # fmt: skip
     assert "UPDATE comments_comment" in afterwards  # checked once the reader had the answer
     comment.refresh_from_db()
     assert comment.verdict == Comment.Verdict.HAM
@@ -71,7 +73,8 @@ def test_with_the_database_backend_the_check_is_queued_with_the_comment(akismet,
     _comment, answered, afterwards = post_counted(site)
 
     assert answered == [*ARTICLE, "SELECT blog_category", "SELECT taggit_tag", *STORED,
-                        "INSERT django_tasks_database_dbtaskresult", *SESSION]  # fmt: skip
+                        "INSERT django_tasks_database_dbtaskresult",
+                        *LANDING, *SESSION]  # fmt: skip
     assert afterwards == []
     assert akismet.received("comment-check") == []
 
@@ -81,7 +84,7 @@ def test_without_akismet_the_site_rules_decide_before_the_comment_is_written(sit
 
     # Is this a returning commenter? Then one INSERT with the status decided, and its history.
     assert answered == [*ARTICLE, "SELECT comments_comment", *STORED, "INSERT comments_event",
-                        *SESSION]  # fmt: skip
+                        *LANDING, *SESSION]  # fmt: skip
     assert (comment.status, comment.reason) == (Comment.Status.HELD, "first-time commenter")
 
 

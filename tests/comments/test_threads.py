@@ -165,6 +165,24 @@ def test_permalink_goes_to_the_page_and_anchor_of_the_comment(
     assert response["Location"] == f"{article.get_absolute_url()}{query}#comment-{comment.pk}"
 
 
+@pytest.mark.parametrize("earlier", [0, 49, 50])
+def test_a_posted_comment_lands_on_its_page_at_its_anchor(client, post, article, earlier):
+    for n in range(earlier):
+        make_comment(article, content=f"Top {n}.")
+
+    response = post(article, content="Mine, the newest.")
+    comment = posted(response)
+    if earlier + 1 <= 50:  # one page: straight there, no second redirect
+        assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    else:  # several: the permalink finds the page
+        assert response["Location"] == f"/comments/{comment.pk}/"
+    landed = client.get(response["Location"], follow=True)
+
+    page = Page(landed)
+    assert page.comment(comment) is not None  # held for a first-time commenter, shown to them
+    assert "Your comment is awaiting moderation." in page.comment(comment).text
+
+
 def test_permalink_of_a_hidden_comment_is_not_found(client, article):
     for status in (Comment.Status.HELD, Comment.Status.SPAM, Comment.Status.TRASH):
         comment = make_comment(article, status=status)
