@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Max
@@ -75,9 +76,15 @@ def _send_digest(pending, recipients) -> None:
 
 
 def _schedule_digest(*, at) -> None:
+    """One digest for the window's end, however many held comments set off a digest inside
+    the window (each would schedule its own, and each of those, finding the window begun
+    again, another). Should it be lost, `recheck_comments` (cron) sends what waits."""
     from .tasks import notify_moderators
 
-    if notify_moderators.get_backend().supports_defer:
+    if not notify_moderators.get_backend().supports_defer:
+        return
+    until_then = max((at - timezone.now()).total_seconds(), 0)
+    if cache.add(f"comments:digest-at:{at.timestamp()}", True, timeout=until_then + 60):
         notify_moderators.using(run_after=at).enqueue()
 
 

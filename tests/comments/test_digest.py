@@ -3,6 +3,7 @@
 The site talks real SMTP to a small server on loopback; "down" is a port nothing listens on.
 """
 
+import datetime
 import email
 import email.policy
 import socketserver
@@ -12,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from comments.models import Comment
 from comments.notifications import send_moderator_digest
@@ -169,3 +171,29 @@ def test_a_site_without_moderators_leaves_the_held_comments_unread_and_unclaimed
     assert send_moderator_digest() == 1
     (digest,) = smtp.digests()
     assert "- Ann on" in digest
+
+
+@pytest.mark.django_db
+def test_comments_held_inside_the_window_schedule_one_digest_for_its_end(smtp, article, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    make_moderator()
+    first = make_comment(article, status=Comment.Status.HELD, author_name="Ann")
+    assert send_moderator_digest() == 1
+
+    for name in ("Bob", "Cy", "Di", "Ed", "Flo"):  # each held comment sets off a digest
+        make_comment(article, status=Comment.Status.HELD, author_name=name)
+        assert send_moderator_digest() == 0  # inside the window: it waits for the window's end
+
+    (scheduled,) = DBTaskResult.objects.filter(task_path="comments.tasks.notify_moderators")
+    first.refresh_from_db()
+    window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
+    assert scheduled.run_after == first.moderators_notified_at + window
+
+    # The window ends: the one digest scheduled for then lists all five.
+    Comment.objects.filter(pk=first.pk).update(
+        moderators_notified_at=F("moderators_notified_at") - window
+    )
+    assert send_moderator_digest() == 5
+    assert len(smtp.digests()) == 2
