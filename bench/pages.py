@@ -50,6 +50,12 @@ def minimal():
     return Page(MINIMAL, reverse("bench_minimal"))
 
 
+def orm(count):
+    queries = "1 ORM query" if count == 1 else f"{count} ORM queries"
+    return Page(f"orm-{count}", reverse("bench_orm", kwargs={"count": count}),
+                note=f"the minimal view and {queries}, no template")  # fmt: skip
+
+
 def home():
     return Page("home", reverse("blog:home"))
 
@@ -271,6 +277,8 @@ RESOLVERS = {
     "queue-spam": partial(moderation_queue, "spam"),
     "queue-all": partial(moderation_queue, "all"),
     MINIMAL: minimal,
+    "orm-1": partial(orm, 1),
+    "orm-11": partial(orm, 11),
     "home": home,
     "article": article,
     "category": category,
@@ -308,6 +316,8 @@ SUITES = {
     # by side with the minimal view.
     "cold": [
         MINIMAL,
+        "orm-1",  # what queries alone cost: the article page drawn cold makes 11 to 14
+        "orm-11",
         "home",
         "article",
         "article-50",

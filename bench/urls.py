@@ -6,5 +6,6 @@ from . import views
 
 urlpatterns = [
     path("_bench/minimal/", views.minimal, name="bench_minimal"),
+    path("_bench/orm/<int:count>/", views.orm, name="bench_orm"),
     *site_urlpatterns,
 ]
