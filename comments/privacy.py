@@ -47,7 +47,9 @@ def ask(*, email: str, kind: str) -> PrivacyRequest:
     day_ago = timezone.now() - datetime.timedelta(days=1)
     recent = PrivacyRequest.objects.filter(email=email, requested_at__gt=day_ago).count()
     if recent <= REQUESTS_PER_ADDRESS_PER_DAY:
-        transaction.on_commit(lambda: _task().enqueue(request.pk))
+        from . import tasks
+
+        tasks.enqueue_later(tasks.send_privacy_confirmation, request.pk)
     return request
 
 
@@ -93,12 +95,6 @@ def send_confirmation(request_id: int) -> None:
         PrivacyRequest.Kind.ERASE: _("[%(site)s] Confirm: erase your data"),
     }[request.kind] % {"site": settings.SITE_NAME}
     send_mail(subject, body, None, [request.email])
-
-
-def _task():
-    from .tasks import send_privacy_confirmation
-
-    return send_privacy_confirmation
 
 
 # What the site holds -------------------------------------------------------------------------

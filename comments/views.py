@@ -41,14 +41,15 @@ def _render_article(request, article, form, *, status, error=""):
 
 
 def _after_response(view):
-    """The reader has the answer before the tasks their post set off run.
+    """The reader has the answer before the tasks their form set off run.
 
     Tasks the immediate backend would run in the request (the Akismet check, emails) run once
     the response is sent: a WSGI server calls the response's close() after its last byte
     (PEP 3333), and Django's close() then ends the request. The server's worker does them
-    while the reader's browser follows the redirect. Should the process die first, nothing is
-    lost: the comment stays held, unchecked, and `recheck_comments` checks it. With the
-    database backend nothing is held back: `db_worker` runs the tasks.
+    while the reader's browser follows the redirect. Should the process die first, no comment
+    is lost: it stays held, unchecked, and `recheck_comments` checks it (a confirmation email
+    is lost as one the SMTP server refused is: the reader asks again). With the database
+    backend nothing is held back: `db_worker` runs the tasks.
     """
     # Not a thread of our own: the check stays in the process and the order that served the
     # post, with no queue to lose or drain. The cost is that the worker waits for Akismet
@@ -153,6 +154,7 @@ def _follow(request, form, article, *, email: str) -> bool:
 
 @require_POST
 @token_for_signed_in
+@_after_response
 def follow(request):
     """The follow form: hear of a discussion without commenting."""
     form = FollowForm(request.POST)
@@ -197,6 +199,7 @@ def unsubscribe(request, token):
     )
 
 
+@_after_response
 def privacy_request(request):
     """`/your-data/`: ask for a copy of one's data, or for its erasure."""
     form = PrivacyRequestForm(request.POST or None)

@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client, RequestFactory
 from django.utils.html import VOID_ELEMENTS
 
 from comments import services
@@ -113,6 +114,23 @@ def post(client, django_capture_on_commit_callbacks):
 def stranger():
     """Another reader, with a browser (session, cookies) of their own."""
     return Client()
+
+
+def post_as_a_server_does(path, data, **headers):
+    """POST `data` to `path` through Django's WSGI handler, as gunicorn does, and return the
+    response once the reader has all of it: before the server calls its close().
+
+    (The test client calls close() itself, before it returns.)
+    """
+    request = RequestFactory().post(path, data, HTTP_ORIGIN="http://testserver", **headers)
+    return WSGIHandler()(request.environ, lambda status, headers: None)
+
+
+def comment_as_a_server_does(article, **fields):
+    """The comment form, sent as gunicorn passes it on (see post_as_a_server_does)."""
+    return post_as_a_server_does(
+        POST_URL, form_data(article, **fields), REMOTE_ADDR=new_ip(), HTTP_USER_AGENT=BROWSER
+    )
 
 
 def posted(response):

@@ -6,15 +6,13 @@ import io
 from datetime import UTC, timedelta
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory
 from django.utils import timezone
 
 from comments import services, spam
 from comments.models import UNCHECKED_GRACE, Comment, Event
 from comments.tasks import check_comment
-from tests.comments.conftest import BROWSER, POST_URL, form_data, new_ip, posted
+from tests.comments.conftest import BROWSER, comment_as_a_server_does, form_data, posted
 from tests.factories import make_editor, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db
@@ -105,27 +103,11 @@ def test_reader_account_is_not_sent_as_administrator(akismet, post, client, arti
 HELD_NOTICE = "Your comment is awaiting moderation."
 
 
-def post_as_a_server_does(article, **fields):
-    """POST the comment form through Django's WSGI handler, as gunicorn does, and return the
-    response once the reader has all of it: before the server calls its close().
-
-    (The test client calls close() itself, before it returns.)
-    """
-    request = RequestFactory().post(
-        POST_URL,
-        form_data(article, **fields),
-        REMOTE_ADDR=new_ip(),
-        HTTP_USER_AGENT=BROWSER,
-        HTTP_ORIGIN="http://testserver",
-    )
-    return WSGIHandler()(request.environ, lambda status, headers: None)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_reader_has_the_answer_before_akismet_is_asked(
     akismet, article, ada_returns, client, read, stranger
 ):
-    response = post_as_a_server_does(article, content="Lovely, as ever.")
+    response = comment_as_a_server_does(article, content="Lovely, as ever.")
 
     comment = posted(response)
     assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.UNCHECKED)
@@ -152,7 +134,7 @@ def test_the_reader_has_the_answer_before_akismet_is_asked(
 def test_a_process_that_dies_before_the_check_leaves_the_comment_held_for_recheck_comments(
     akismet, article, ada_returns, stranger, read
 ):
-    response = post_as_a_server_does(article, content="Lovely, as ever.")
+    response = comment_as_a_server_does(article, content="Lovely, as ever.")
     # The process dies: the server never calls response.close(), the check never runs.
     comment = posted(response)
     assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.UNCHECKED)
@@ -181,7 +163,7 @@ def test_a_process_that_dies_before_the_check_leaves_the_comment_held_for_rechec
 def test_akismet_unreachable_after_the_response_holds_the_comment_and_plans_a_retry(
     akismet, article
 ):
-    response = post_as_a_server_does(article)
+    response = comment_as_a_server_does(article)
     akismet.set_fault("refused")
 
     response.close()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from comments import following, services
 from comments.models import Comment, Subscription
-from tests.comments.conftest import make_comment, new_ip, posted
+from tests.comments.conftest import make_comment, new_ip, post_as_a_server_does, posted
 from tests.factories import make_article, make_moderator
 from tests.smtp_server import body
 
@@ -316,3 +316,21 @@ def test_articles_published_from_the_admin_list_are_announced_too(
 
     [_, announcement] = mail(smtp, count=2)
     assert "Jam, reconsidered" in body(announcement)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reader_is_answered_before_the_confirmation_email_is_sent(smtp, article):
+    response = post_as_a_server_does(
+        "/comments/follow/",
+        {"email": "ada@example.com", "article": article.pk, "notify_replies": "on"},
+        REMOTE_ADDR=new_ip(),
+    )
+
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    assert smtp.wait_for(1, timeout=0.3) == []  # an SMTP server may take seconds
+
+    response.close()  # the server sent the last byte: the email goes now
+
+    (message,) = mail(smtp)
+    assert links(message)

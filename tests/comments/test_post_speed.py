@@ -1,6 +1,6 @@
 """What posting a comment asks of the database: before the reader has the answer, and after.
 
-Each POST goes through Django's WSGI handler as gunicorn runs it (`post_as_a_server_does`), so
+Each POST goes through Django's WSGI handler as gunicorn runs it (`comment_as_a_server_does`), so
 the queries before the response are what the reader waits for, and those of `close()` what the
 worker does once the reader has it. Queries are listed as "VERB table"; the BEGIN and COMMIT
 around them only SQLite shows, so they are left out.
@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments import services, tasks
 from comments.models import Comment
-from tests.comments.conftest import posted
-from tests.comments.test_akismet import post_as_a_server_does
+from tests.comments.conftest import comment_as_a_server_does, posted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +48,7 @@ def site(rules, article):
 
 def post_counted(article):
     with CaptureQueriesContext(connection) as answered:
-        response = post_as_a_server_does(article)
+        response = comment_as_a_server_does(article)
     assert response.status_code == 302
     with CaptureQueriesContext(connection) as afterwards:
         response.close()
@@ -89,7 +88,7 @@ def test_without_akismet_the_site_rules_decide_before_the_comment_is_written(sit
 
 
 def test_the_check_reads_the_comment_then_writes_its_verdict_in_one_transaction(akismet, site):
-    comment = posted(post_as_a_server_does(site))  # never closed: the check is not run
+    comment = posted(comment_as_a_server_does(site))  # never closed: the check is not run
 
     with tasks.held_back() as told, CaptureQueriesContext(connection) as checked:
         services.check_with_akismet(comment_id=comment.pk)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from blog.services import like_article
 from comments import following
 from comments.models import Comment, PrivacyRequest, Subscription
-from tests.comments.conftest import make_comment
+from tests.comments.conftest import make_comment, post_as_a_server_does
 from tests.factories import make_moderator
 from tests.smtp_server import body
 
@@ -238,3 +238,22 @@ def test_an_erased_name_leaves_the_cached_page_at_once(client, article, tasks):
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Zoe Zed" not in page
     assert "Anonymous" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reader_is_answered_before_the_confirmation_email_is_sent(smtp, client):
+    form = client.get("/your-data/")  # the form, with its CSRF cookie and token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())[1]
+    response = post_as_a_server_does(
+        "/your-data/",
+        {"email": ADA, "kind": "export", "csrfmiddlewaretoken": token},
+        HTTP_COOKIE=f"csrftoken={client.cookies['csrftoken'].value}",
+    )
+
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    assert smtp.wait_for(1, timeout=0.3) == []  # an SMTP server may take seconds
+
+    response.close()  # the server sent the last byte: the email goes now
+
+    assert LINK.search(body(smtp.wait_for(1)[0]))

@@ -7,8 +7,8 @@ from django.utils import timezone
 from blog.models import Article
 from comments.forms import sign_form
 from comments.models import Comment
-from tests.comments.conftest import posted
-from tests.comments.test_akismet import HELD_NOTICE, post_as_a_server_does
+from tests.comments.conftest import comment_as_a_server_does, posted
+from tests.comments.test_akismet import HELD_NOTICE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,7 +109,7 @@ def test_a_returning_commenter_is_published_once_the_worker_has_checked(
 def test_the_check_is_queued_before_the_reader_has_the_answer(akismet, database_tasks, article):
     """Nothing waits for the response to end: a web process that dies after answering loses
     no check, the worker has it already."""
-    response = post_as_a_server_does(article)  # and the process dies: close() never comes
+    response = comment_as_a_server_does(article)  # and the process dies: close() never comes
 
     comment = posted(response)
     run_worker()
