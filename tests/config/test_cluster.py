@@ -264,7 +264,14 @@ def test_comment_posted_on_a_checked_by_a_worker_approved_on_b_is_shown_by_both(
     assert (comment.verdict, comment.status) == (Comment.Verdict.HAM, Comment.Status.HELD)
     checks = akismet.received("comment-check")
     assert [(c["comment_content"], c["user_ip"]) for c in checks] == [(content, "127.0.0.1")]
-    task = DBTaskResult.objects.get(task_path=CHECK_TASK)
+    # The worker records the task's success once the check has committed and it has queued
+    # what follows (the moderators' digest): a moment after the verdict shows.
+    task = wait_for(
+        lambda: DBTaskResult.objects.filter(task_path=CHECK_TASK)
+        .exclude(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .first(),
+        timeout=10, what="the worker to finish the check task", logs=cluster.logs,
+    )  # fmt: skip
     assert task.status == TaskResultStatus.SUCCESSFUL
     assert len(task.worker_ids) == 1 and task.worker_ids[0] in {w.name for w in workers}
 
