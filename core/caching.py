@@ -13,6 +13,7 @@ registers how to find the next such moment (`schedule`) and what changes then; t
 kept beside a version every page reads, and the first read after it bumps what changed.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -149,7 +150,9 @@ def _bump(names) -> None:
 
 
 def _fragment_key(parts, depends_on) -> str:
-    return "fragment:" + ":".join(str(p) for p in (*parts, *versions(*depends_on)))
+    """Hashed, as page keys are: a part may be a reader's search of any length."""
+    key = ":".join(str(p) for p in (*parts, *versions(*depends_on)))
+    return "fragment:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def cached(parts: tuple, compute: Callable[[], object], *, depends_on=(CONTENT,), timeout=None):
