@@ -183,6 +183,17 @@ def test_a_posted_comment_lands_on_its_page_at_its_anchor(client, post, article,
     assert "Your comment is awaiting moderation." in page.comment(comment).text
 
 
+def test_a_comment_on_an_article_with_a_non_latin_address_lands_at_its_anchor(client, post):
+    article = make_article("Чай и тосты", slug="чай-и-тосты")
+
+    response = post(article, content="Мой комментарий.")
+    comment = posted(response)
+
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    page = Page(client.get(response["Location"]))
+    assert "Мой комментарий." in page.comment(comment).text
+
+
 def test_permalink_of_a_hidden_comment_is_not_found(client, article):
     for status in (Comment.Status.HELD, Comment.Status.SPAM, Comment.Status.TRASH):
         comment = make_comment(article, status=status)
