@@ -20,9 +20,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from core.limits import over_limit
 
+from . import background
 from .models import Comment, Subscription, normalise_email
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def subscribe(*, email: str, kind: str, article=None) -> Subscription:
     except IntegrityError:  # asked twice at once: the other request made it
         subscription = Subscription.objects.get(email=email, kind=kind, article=article)
     if subscription.confirmed_at is None:
-        _enqueue("send_confirmation", subscription.pk)
+        background.enqueue_later(send_confirmation, subscription.pk)
     return subscription
 
 
@@ -122,6 +124,7 @@ def unsubscribe_page_subscription(token: str) -> Subscription | None:
 # Sending -----------------------------------------------------------------------------------
 
 
+@task()
 def send_confirmation(subscription_id: int) -> bool:
     """Email the confirmation link; at most one a day per subscription and a few a day per
     address. Returns whether an email was sent."""
@@ -156,6 +159,7 @@ def send_confirmation(subscription_id: int) -> bool:
     return True
 
 
+@task()
 def send_follow_ups(article_id: int) -> int:
     """Tell each confirmed follower of the article of the comments approved since they were
     last told, unless they were told less than COMMENTS_FOLLOW_UP_MINUTES ago (then a task for
@@ -170,10 +174,11 @@ def send_follow_ups(article_id: int) -> int:
         send=_send_follow_up,
     )
     if later:
-        _enqueue("send_follow_ups", article_id, run_after=later, on_commit=False)
+        background.enqueue_later(send_follow_ups, article_id, run_after=later, on_commit=False)
     return sent
 
 
+@task()
 def send_new_posts() -> int:
     """Tell confirmed followers of new posts of the articles published since they were last
     told, at most one email per COMMENTS_FOLLOW_UP_MINUTES. Returns how many emails went."""
@@ -185,7 +190,7 @@ def send_new_posts() -> int:
         send=_send_new_posts,
     )
     if later:
-        _enqueue("send_new_posts", run_after=later, on_commit=False)
+        background.enqueue_later(send_new_posts, run_after=later, on_commit=False)
     return sent
 
 
@@ -252,7 +257,7 @@ def article_saved(sender, instance, **kwargs) -> None:
     if not Subscription.objects.filter(kind=Subscription.Kind.POSTS).exists():
         return
     when = instance.published_at if instance.published_at > timezone.now() else None
-    _enqueue("send_new_posts", run_after=when)
+    background.enqueue_later(send_new_posts, run_after=when)
 
 
 def articles_published(sender, articles, **kwargs) -> None:
@@ -288,6 +293,7 @@ def _send_follow_up(subscription: Subscription, comments: list[Comment]) -> None
     _send(subscription, "comments/email/follow_up.txt", context, subject=subject)
 
 
+@task()
 def tell_commenter_approved(comment_id: int) -> bool:
     """Tell a commenter whose held comment a moderator approved, if they follow the thread."""
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
@@ -326,11 +332,3 @@ def _send(subscription: Subscription, template: str, context: dict, *, subject: 
         },
     )
     message.send()
-
-
-def _enqueue(name, *args, **kwargs) -> None:
-    """tasks.enqueue_later: while a comment's POST holds tasks back, the reader who asked to be
-    notified does not wait for the confirmation email either."""
-    from . import tasks
-
-    tasks.enqueue_later(getattr(tasks, name), *args, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from .models import Comment
 
@@ -62,6 +63,11 @@ def send_moderator_digest() -> int:
     return len(pending)
 
 
+@task()
+def notify_moderators() -> None:
+    send_moderator_digest()
+
+
 def _send_digest(pending, recipients) -> None:
     queue = settings.SITE_URL + reverse("admin:comments_comment_changelist") + "?status__exact=held"
     lines = [f"- {c.author_name} on “{c.article.title}”: {c.reason}" for c in pending]
@@ -79,8 +85,6 @@ def _schedule_digest(*, at) -> None:
     """One digest for the window's end, however many held comments set off a digest inside
     the window (each would schedule its own, and each of those, finding the window begun
     again, another). Should it be lost, `recheck_comments` (cron) sends what waits."""
-    from .tasks import notify_moderators
-
     if not notify_moderators.get_backend().supports_defer:
         return
     until_then = max((at - timezone.now()).total_seconds(), 0)
@@ -112,6 +116,12 @@ def tell_authors(*, comment_id: int) -> None:
     send_mass_mail(messages)
 
 
+@task()
+def notify_authors(comment_id: int) -> None:
+    tell_authors(comment_id=comment_id)
+
+
+@task()
 def alert_invalid_key() -> None:
     send_mail(
         _("[%(site)s] The Akismet API key is invalid") % {"site": settings.SITE_NAME},

@@ -18,11 +18,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from core import caching
 from core.limits import over_limit
 
-from . import versions
+from . import background, versions
 from .models import Comment, PrivacyRequest, Subscription, normalise_email
 
 SALT = "comments.privacy"
@@ -47,9 +48,7 @@ def ask(*, email: str, kind: str) -> PrivacyRequest:
     day_ago = timezone.now() - datetime.timedelta(days=1)
     recent = PrivacyRequest.objects.filter(email=email, requested_at__gt=day_ago).count()
     if recent <= REQUESTS_PER_ADDRESS_PER_DAY:
-        from . import tasks
-
-        tasks.enqueue_later(tasks.send_privacy_confirmation, request.pk)
+        background.enqueue_later(send_confirmation, request.pk)
     return request
 
 
@@ -82,6 +81,7 @@ def confirm(value: str) -> PrivacyRequest:
     return request
 
 
+@task()
 def send_confirmation(request_id: int) -> None:
     request = PrivacyRequest.objects.filter(pk=request_id).first()
     if request is None or request.status != PrivacyRequest.Status.UNCONFIRMED:

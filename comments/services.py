@@ -15,10 +15,11 @@ from django.db import DatabaseError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from blog.text import clean_line, clean_text
 
-from . import moderation, spam
+from . import background, following, moderation, notifications, spam
 from .models import Comment, Event, ModerationSettings
 
 FLOOD_KEY = "comments:flood:{}"
@@ -148,7 +149,7 @@ def _decide_and_store(comment: Comment, *, rules, honeypot: str) -> None:
         _set_decision(comment, screened, verdict=Comment.Verdict.SKIPPED)
     elif checking:
         # Held and unchecked until Akismet answers, which the reader does not wait for: the
-        # check is a task enqueued on commit (tasks.check_comment), run by the worker or, with
+        # check is a task enqueued on commit (check_comment), run by the worker or, with
         # the immediate backend, once the reader has the response (views.post_comment).
         # Should it never run, `recheck_comments` finds the comment unchecked.
         waiting = moderation.Decision(Comment.Status.HELD, _("waiting for checks"))
@@ -184,9 +185,9 @@ def _claim_flood_window(comment: Comment) -> None:
 
 
 def _enqueue_check(comment: Comment, *, recheck_reason: str = "", run_after=None) -> None:
-    from .tasks import check_comment, enqueue_later
-
-    enqueue_later(check_comment, comment.pk, run_after=run_after, recheck_reason=recheck_reason)
+    background.enqueue_later(
+        check_comment, comment.pk, run_after=run_after, recheck_reason=recheck_reason
+    )
 
 
 def _set_decision(comment: Comment, decision: moderation.Decision, *, verdict: str) -> None:
@@ -264,6 +265,11 @@ def check_with_akismet(*, comment_id: int, recheck_reason: str = "") -> None:
         apply_site_rules(comment, verdict=result.verdict)
 
 
+@task()
+def check_comment(comment_id: int, recheck_reason: str = "") -> None:
+    check_with_akismet(comment_id=comment_id, recheck_reason=recheck_reason)
+
+
 def _awaiting_check(comment: Comment, recheck_reason: str) -> bool:
     if comment.decided_by_id or comment.status != Comment.Status.HELD:
         return False
@@ -310,31 +316,23 @@ def _alert_invalid_key() -> None:
         invalid_key_alerted_at=timezone.now()
     )
     if updated:  # only the first failure after the key went bad sends the alert
-        from .tasks import alert_invalid_key, enqueue_later
-
-        enqueue_later(alert_invalid_key)
+        background.enqueue_later(notifications.alert_invalid_key)
 
 
 def _notify_moderators() -> None:
-    from .tasks import enqueue_later, notify_moderators
-
-    enqueue_later(notify_moderators)
+    background.enqueue_later(notifications.notify_moderators)
 
 
 def _notify_authors(comment: Comment) -> None:
-    from .tasks import enqueue_later, notify_authors
-
-    enqueue_later(notify_authors, comment.pk)
+    background.enqueue_later(notifications.notify_authors, comment.pk)
 
 
 def _tell_followers(comment: Comment, *, was_held: bool) -> None:
     """A comment is approved: its thread's followers hear of it (batched), and its author, if
     they follow the thread and waited for a moderator, hears that it is published."""
-    from .tasks import enqueue_later, send_follow_ups, tell_commenter_approved
-
-    enqueue_later(send_follow_ups, comment.article_id)
+    background.enqueue_later(following.send_follow_ups, comment.article_id)
     if was_held and comment.author_email:
-        enqueue_later(tell_commenter_approved, comment.pk)
+        background.enqueue_later(following.tell_commenter_approved, comment.pk)
 
 
 # Moderators' decisions. Each is recorded, and overrides any check still to come.
@@ -500,9 +498,7 @@ def _report(comment: Comment, *, as_spam: bool) -> None:
 
 
 def _enqueue_report(comment: Comment, *, as_spam: bool, run_after=None) -> None:
-    from .tasks import enqueue_later, report_to_akismet
-
-    enqueue_later(report_to_akismet, comment.pk, run_after=run_after, as_spam=as_spam)
+    background.enqueue_later(report_to_akismet, comment.pk, run_after=run_after, as_spam=as_spam)
 
 
 def send_report(*, comment_id: int, as_spam: bool) -> bool:
@@ -542,6 +538,11 @@ def send_report(*, comment_id: int, as_spam: bool) -> bool:
         elif ours and _still_decided(comment, kind):
             _report_failed(comment, kind=kind, error=error)
     return not error
+
+
+@task()
+def report_to_akismet(comment_id: int, as_spam: bool) -> None:
+    send_report(comment_id=comment_id, as_spam=as_spam)
 
 
 _REPORT_KINDS = {"spam": gettext_lazy("spam"), "ham": gettext_lazy("not spam")}

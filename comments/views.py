@@ -13,7 +13,7 @@ from blog.views import render_article
 from core.client import client_ip
 from core.page_cache import token_for_signed_in
 
-from . import avatars, following, privacy, services, tasks
+from . import avatars, background, following, privacy, services
 from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
 from .models import Comment, Subscription
 from .threads import (
@@ -58,7 +58,7 @@ def _after_response(view):
 
     @wraps(view)
     def answer_first(request, *args, **kwargs):
-        with tasks.held_back() as held:
+        with background.held_back() as held:
             response = view(request, *args, **kwargs)
         if held:
             close = response.close

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comments import services, spam
 from comments.models import UNCHECKED_GRACE, Comment, Event
-from comments.tasks import check_comment
+from comments.services import check_comment
 from tests.comments.conftest import BROWSER, comment_as_a_server_does, form_data, posted
 from tests.factories import make_editor, make_moderator, make_user
 

@@ -186,7 +186,7 @@ def test_comments_held_inside_the_window_schedule_one_digest_for_its_end(smtp, a
         make_comment(article, status=Comment.Status.HELD, author_name=name)
         assert send_moderator_digest() == 0  # inside the window: it waits for the window's end
 
-    (scheduled,) = DBTaskResult.objects.filter(task_path="comments.tasks.notify_moderators")
+    (scheduled,) = DBTaskResult.objects.filter(task_path="comments.notifications.notify_moderators")
     first.refresh_from_db()
     window = datetime.timedelta(minutes=settings.COMMENTS_NOTIFY_MINUTES)
     assert scheduled.run_after == first.moderators_notified_at + window

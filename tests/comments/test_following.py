@@ -134,7 +134,7 @@ def test_no_email_for_the_followers_own_comment_and_one_email_per_window(
 
     # The window passes: the next run tells of the second, and of it only.
     Subscription.objects.update(last_sent_at=timezone.now() - timedelta(minutes=16))
-    following.send_follow_ups(article.pk)
+    following.send_follow_ups.call(article.pk)
     [_, second] = mail(smtp, count=2)
     assert "Second reply." in body(second)
     assert "First reply." not in body(second)
@@ -285,7 +285,7 @@ def test_a_relay_that_is_down_loses_no_follow_up(follower, article, smtp, approv
     assert subscription.last_sent_at is None  # not counted as told
 
     smtp.refuse = False
-    following.send_follow_ups(article.pk)
+    following.send_follow_ups.call(article.pk)
 
     [follow_up] = mail(smtp)
     assert "Lost in the post?" in body(follow_up)

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comments import services, tasks
+from comments import background, services
 from comments.models import Comment
 from tests.comments.conftest import comment_as_a_server_does, posted
 
@@ -90,7 +90,7 @@ def test_without_akismet_the_site_rules_decide_before_the_comment_is_written(sit
 def test_the_check_reads_the_comment_then_writes_its_verdict_in_one_transaction(akismet, site):
     comment = posted(comment_as_a_server_does(site))  # never closed: the check is not run
 
-    with tasks.held_back() as told, CaptureQueriesContext(connection) as checked:
+    with background.held_back() as told, CaptureQueriesContext(connection) as checked:
         services.check_with_akismet(comment_id=comment.pk)
 
     # Read before Akismet is asked (no transaction held meanwhile), then locked and re-read;

@@ -117,3 +117,24 @@ def test_the_check_is_queued_before_the_reader_has_the_answer(akismet, database_
     comment.refresh_from_db()
     assert comment.verdict == Comment.Verdict.HAM
     assert len(akismet.received("comment-check")) == 1
+
+
+def test_a_check_queued_under_the_tasks_old_address_still_runs(
+    client, akismet, database_tasks, article
+):
+    """Tasks moved from comments/tasks.py to beside their work; a worker upgraded while rows
+    named the old addresses still runs them."""
+    from django_tasks_db.models import DBTaskResult
+
+    comment = posted(post(client, article))
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "comments.services.check_comment"
+    queued.task_path = "comments.tasks.check_comment"  # as queued before the move
+    queued.save(update_fields=["task_path"])
+
+    run_worker()
+
+    comment.refresh_from_db()
+    assert comment.verdict == Comment.Verdict.HAM
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"

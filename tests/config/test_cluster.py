@@ -49,7 +49,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHECK_TASK = "comments.tasks.check_comment"
+CHECK_TASK = "comments.services.check_comment"
 # Set by blog/page_cache.py on an anonymous reader page: "hit" when it came from the cache.
 PAGE_CACHE_HEADER = "X-Page-Cache"
 PASSWORD = "a long and unguessable passphrase"
