@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +192,33 @@ def send_new_posts() -> int:
     )
     if later:
         background.enqueue_later(send_new_posts, run_after=later, on_commit=False)
+    return sent
+
+
+def send_due() -> int:
+    """Send what waits for the cron (`recheck_comments`): follow-ups held back by the window,
+    new posts that were scheduled, and emails the relay refused, which a backend that cannot
+    defer (the immediate one) has no task for. Returns how many emails went."""
+    from blog.models import Article
+
+    out_of_window = Q(last_sent_at=None) | Q(
+        last_sent_at__lte=timezone.now()
+        - datetime.timedelta(minutes=settings.COMMENTS_FOLLOW_UP_MINUTES)
+    )
+    followers = Subscription.objects.confirmed().filter(out_of_window)
+    since = Coalesce(OuterRef("told_up_to"), OuterRef("confirmed_at"))
+    replies = Comment.objects.filter(
+        article_id=OuterRef("article_id"), status=Comment.Status.APPROVED, approved_at__gt=since
+    )
+    threads = (
+        followers.filter(Exists(replies), kind=Subscription.Kind.REPLIES)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    sent = sum(send_follow_ups.call(article_id) for article_id in threads)
+    posts = Article.objects.published().filter(published_at__gt=since)
+    if followers.filter(Exists(posts), kind=Subscription.Kind.POSTS).exists():
+        sent += send_new_posts.call()
     return sent
 
 

@@ -8,10 +8,12 @@ from urllib.parse import quote
 
 import pytest
 from django.core import signing
+from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from blog.models import Article
 from comments import following, services
 from comments.models import Comment, Subscription
 from tests.comments.conftest import make_comment, new_ip, post_as_a_server_does, posted
@@ -132,9 +134,11 @@ def test_no_email_for_the_followers_own_comment_and_one_email_per_window(
     assert "First reply." in body(first)
     assert len(mail(smtp, count=2, timeout=0.5)) == 1  # the second waits for the window
 
-    # The window passes: the next run tells of the second, and of it only.
+    # The window passes: the cron tells of the second, and of it only.
+    call_command("recheck_comments", verbosity=0)
+    assert len(mail(smtp, count=2, timeout=0.5)) == 1  # not before the window's end
     Subscription.objects.update(last_sent_at=timezone.now() - timedelta(minutes=16))
-    following.send_follow_ups.call(article.pk)
+    call_command("recheck_comments", verbosity=0)
     [_, second] = mail(smtp, count=2)
     assert "Second reply." in body(second)
     assert "First reply." not in body(second)
@@ -277,6 +281,30 @@ def test_new_posts_are_announced_to_confirmed_followers(
     assert announcement["List-Unsubscribe"]
 
 
+def test_a_scheduled_article_is_announced_once_it_is_out(
+    post, article, smtp, client, django_capture_on_commit_callbacks
+):
+    posted(post(article, notify_posts="on"))
+    client.get(links(mail(smtp)[0])[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduled = make_article(
+            "Quince, at last", published_at=timezone.now() + timedelta(hours=1)
+        )
+
+    call_command("recheck_comments", verbosity=0)
+    assert len(mail(smtp, count=2, timeout=0.5)) == 1  # not while it is still to come
+
+    # Two hours pass: confirmed then, the article came out an hour later.
+    now = timezone.now()
+    Subscription.objects.update(
+        confirmed_at=now - timedelta(hours=2), told_up_to=now - timedelta(hours=2)
+    )
+    Article.objects.filter(pk=scheduled.pk).update(published_at=now - timedelta(hours=1))
+    call_command("recheck_comments", verbosity=0)
+    [_, announcement] = mail(smtp, count=2)
+    assert "Quince, at last" in body(announcement)
+
+
 def test_a_relay_that_is_down_loses_no_follow_up(follower, article, smtp, approve):
     smtp.refuse = True
     approve(make_comment(article, status=Comment.Status.HELD, content="Lost in the post?"))
@@ -285,7 +313,7 @@ def test_a_relay_that_is_down_loses_no_follow_up(follower, article, smtp, approv
     assert subscription.last_sent_at is None  # not counted as told
 
     smtp.refuse = False
-    following.send_follow_ups.call(article.pk)
+    call_command("recheck_comments", verbosity=0)  # cron, a few minutes later
 
     [follow_up] = mail(smtp)
     assert "Lost in the post?" in body(follow_up)
@@ -334,3 +362,16 @@ def test_the_reader_is_answered_before_the_confirmation_email_is_sent(smtp, arti
 
     (message,) = mail(smtp)
     assert links(message)
+
+
+def test_the_cron_finds_nothing_due_in_two_queries_however_many_follow(
+    article, django_assert_num_queries
+):
+    now = timezone.now()
+    for n in range(30):
+        kind = Subscription.Kind.REPLIES if n % 2 else Subscription.Kind.POSTS
+        Subscription.objects.create(email=f"reader{n}@example.com", kind=kind,
+                                    article=article if n % 2 else None,
+                                    confirmed_at=now, told_up_to=now)  # fmt: skip
+    with django_assert_num_queries(2):
+        assert following.send_due() == 0

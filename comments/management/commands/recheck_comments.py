@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from comments import services, spam
+from comments import following, services, spam
 from comments.models import Comment
 from comments.notifications import send_moderator_digest
 
@@ -9,8 +9,9 @@ class Command(BaseCommand):
     help = (
         "Check held comments with Akismet again: those whose failed check is due for another "
         "try (run it from cron every few minutes), or with --all-held the whole held queue. "
-        "It also sends moderators the email about held comments that is due, and the spam "
-        "and not-spam reports to Akismet that failed and are due for another try."
+        "It also sends what is due by email: moderators' note of held comments, followers' "
+        "follow-ups and new posts; and the spam and not-spam reports to Akismet that failed "
+        "and are due for another try."
     )
 
     def add_arguments(self, parser):
@@ -22,12 +23,23 @@ class Command(BaseCommand):
     def handle(self, *, all_held, batch_size, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be a positive number.")
-        if not spam.is_configured():
-            # Nothing to ask Akismet; held comments may still be waiting for their email.
-            send_moderator_digest()
-            if verbosity:
-                self.stdout.write("Akismet is off (AKISMET_API_KEY is not set): nothing to check.")
+        if spam.is_configured():
+            checked = self.recheck(all_held=all_held, batch_size=batch_size)
+            reported = services.send_due_reports()
+        send_moderator_digest()
+        told = following.send_due()
+        if not verbosity:
             return
+        if spam.is_configured():
+            self.stdout.write(f"Checked {checked} comment(s) with Akismet.")
+            if reported:
+                self.stdout.write(f"Sent {reported} moderator report(s) to Akismet.")
+        else:
+            self.stdout.write("Akismet is off (AKISMET_API_KEY is not set): nothing to check.")
+        if told:
+            self.stdout.write(f"Sent {told} email(s) to followers.")
+
+    def recheck(self, *, all_held: bool, batch_size: int) -> int:
         if all_held:
             comments = Comment.objects.held().filter(decided_by=None)
             reason = "recheck_queue"
@@ -42,14 +54,8 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not batch:
-                break
+                return checked
             for comment_id in batch:
                 services.check_with_akismet(comment_id=comment_id, recheck_reason=reason)
             checked += len(batch)
             last_id = batch[-1]
-        reported = services.send_due_reports()
-        send_moderator_digest()
-        if verbosity:
-            self.stdout.write(f"Checked {checked} comment(s) with Akismet.")
-            if reported:
-                self.stdout.write(f"Sent {reported} moderator report(s) to Akismet.")
