@@ -347,16 +347,20 @@ class PostWriter:
             todo.append(_Row(item, where, mapping, digest, values))
         wanted = [(row.values["slug"], row.pk, row.where) for row in todo]
         slugs = self.unique_slugs(Page, wanted, is_free=_page_address_free)
-        mappings = []
+        new = []
         for row, slug in zip(todo, slugs, strict=True):
             page = Page(pk=row.pk, **{**row.values, "slug": slug})
-            page.save()  # pages are few: the plain save (which sanitises again, harmlessly)
             url = old_path(row.item.link)
             if row.mapping is None:
-                mappings.append(
-                    self.imp.ids.row(Kind.PAGE, row.item.wp_id, page.pk, row.digest, url)
-                )
+                new.append((row, page, url))
             else:
+                page.save()  # few: the plain save (which sanitises again, harmlessly)
                 self.imp.ids.save(row.mapping, Kind.PAGE, row.item.wp_id, page.pk, row.digest, url)
-            self.report.count(Kind.PAGE, "updated" if row.mapping else "created")
-        self.imp.ids.insert(mappings)
+                self.report.count(Kind.PAGE, "updated")
+        # Bodies sanitised by _body; no page to make stale one by one (`invalidate_caches`).
+        Page.objects.bulk_create([page for _row, page, _url in new])
+        self.imp.ids.insert([
+            self.imp.ids.row(Kind.PAGE, row.item.wp_id, page.pk, row.digest, url)
+            for row, page, url in new
+        ])  # fmt: skip
+        self.report.count(Kind.PAGE, "created", len(new))

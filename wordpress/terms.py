@@ -22,6 +22,7 @@ class TermWriter:
         self.report = importer.report
         self.warn = importer.warn
         self.categories: dict[str, int] = {}  # WordPress slug → pk
+        self.paths: dict[int, str] = {}  # pk → Category.path, for the children's
         self.tags: dict[str, int] = {}
         self.other_taxonomies: Counter = Counter()
         self.tag_descriptions = 0
@@ -64,19 +65,47 @@ class TermWriter:
                     "ancestor; placed at the top level."
                 )
                 current.parent = ""
+                chain.remove(current)  # the new top goes first, then the loop's others
+                chain.append(current)
             for t in reversed(chain):
                 placed.add(t.slug)
                 ordered.append(t)
         return ordered
 
     def write_categories(self, terms: list[Term]) -> None:
+        """Parents before children, a generation at a time: each generation's new categories
+        are inserted together (their parents' keys known by then), and what is here already
+        is read once for all. No category is saved one by one unless an import changed it;
+        the import's end makes every page stale (`invalidate_caches`), not each save."""
         terms = self._parents_first(terms)
         key = {
             t.slug: t.wp_id if t.wp_id is not None else stable_id(f"category:{t.slug}")
             for t in terms
         }
+        slugs = {}
+        for term in terms:
+            slugs[term.slug] = (
+                slug_for(term.slug, unicode=True, max_length=200)
+                or slug_for(term.name, unicode=True, max_length=200)
+                or f"category-{abs(key[term.slug])}"
+            )
         existing = self.imp.ids.lookup(Kind.CATEGORY, key.values())
-        mappings = []
+        # Whichever their parents: a category here at a term's address has the term's slug.
+        here = {
+            (category.parent_id, category.slug): category
+            for category in Category.objects.filter(slug__in=set(slugs.values()))
+        }
+        self.paths.update({category.pk: category.path for category in here.values()})
+        generation = {}
+        for term in terms:  # parents first: a parent's generation is known
+            parent = generation.get(term.parent, -1) if term.parent else -1
+            generation[term.slug] = parent + 1
+        for depth in range(max(generation.values(), default=-1) + 1):
+            born = [t for t in terms if generation[t.slug] == depth]
+            self._write_generation(born, key, slugs, existing, here)
+
+    def _write_generation(self, terms, key, slugs, existing, here) -> None:
+        mappings, created, linked = [], [], []
         for term in terms:
             where = f"Category {term.slug!r} (line {term.line})"
             parent_id = self.categories.get(term.parent) if term.parent else None
@@ -85,9 +114,7 @@ class TermWriter:
                     f"{where}: its parent {term.parent!r} is not in the export; "
                     "placed at the top level."
                 )
-            slug = slug_for(term.slug, unicode=True, max_length=200)
-            slug = slug or slug_for(term.name, unicode=True, max_length=200)
-            slug = slug or f"category-{abs(key[term.slug])}"
+            slug = slugs[term.slug]
             name = plain_text(term.name)[:200] or term.slug[:200]
             digest = checksum(term.slug, term.name, term.parent, term.description, parent_id)
             mapping = existing.get(key[term.slug])
@@ -95,30 +122,49 @@ class TermWriter:
                 self.report.count(Kind.CATEGORY, "unchanged")
                 self.categories[term.slug] = mapping.target_id
                 continue
-            same_address = Category.objects.filter(parent_id=parent_id, slug=slug)
             if mapping:
-                category, column = Category.objects.get(pk=mapping.target_id), "updated"
-                if same_address.exclude(pk=category.pk).exists():
-                    self.warn(f"{where}: another category has its new address; kept as it was.")
-                    column = "unchanged"
+                self._update(mapping, term, where, name, slug, parent_id, digest, key)
+                continue
+            category, column = here.get((parent_id, slug)), "unchanged"
+            if category:
+                self.warn(f"{where}: a category with this address exists already; linked.")
             else:
-                category, column = same_address.first(), "unchanged"
-                if category:
-                    self.warn(f"{where}: a category with this address exists already; linked.")
-                else:
-                    category, column = Category(), "created"
-            if column != "unchanged":
-                category.name, category.slug, category.parent_id = name, slug, parent_id
-                category.description = term.description
-                category.save()
-            wp_id = key[term.slug]
-            if mapping:
-                self.imp.ids.save(mapping, Kind.CATEGORY, wp_id, category.pk, digest)
-            else:
-                mappings.append(self.imp.ids.row(Kind.CATEGORY, wp_id, category.pk, digest))
-            self.report.count(Kind.CATEGORY, column)
+                path = f"{self._path(parent_id)}/{slug}" if parent_id else slug
+                category = Category(name=name, slug=slug, parent_id=parent_id, path=path,
+                                    description=term.description)  # fmt: skip
+                here[(parent_id, slug)] = category
+                created.append(category)
+                column = "created"
+            linked.append((term, category, digest, column))
+        Category.objects.bulk_create(created)
+        for term, category, digest, column in linked:
+            self.paths[category.pk] = category.path
             self.categories[term.slug] = category.pk
+            mappings.append(self.imp.ids.row(Kind.CATEGORY, key[term.slug], category.pk, digest))
+            self.report.count(Kind.CATEGORY, column)
         self.imp.ids.insert(mappings)
+
+    def _update(self, mapping, term, where, name, slug, parent_id, digest, key) -> None:
+        """A category imported before whose export changed: saved (its children's addresses
+        follow), unless another category has its new address."""
+        category, column = Category.objects.get(pk=mapping.target_id), "updated"
+        same_address = Category.objects.filter(parent_id=parent_id, slug=slug)
+        if same_address.exclude(pk=category.pk).exists():
+            self.warn(f"{where}: another category has its new address; kept as it was.")
+            column = "unchanged"
+        else:
+            category.name, category.slug, category.parent_id = name, slug, parent_id
+            category.description = term.description
+            category.save()
+        self.paths[category.pk] = category.path
+        self.imp.ids.save(mapping, Kind.CATEGORY, key[term.slug], category.pk, digest)
+        self.report.count(Kind.CATEGORY, column)
+        self.categories[term.slug] = category.pk
+
+    def _path(self, pk: int) -> str:
+        if pk not in self.paths:  # a parent from an earlier import, renamed since
+            self.paths[pk] = Category.objects.values_list("path", flat=True).get(pk=pk)
+        return self.paths[pk]
 
     def write_tags(self, terms: list[Term]) -> None:
         key = {
@@ -139,7 +185,7 @@ class TermWriter:
         # with two queries per tag.
         by_slug = _tags_by("slug", slugs.values())
         by_name = _tags_by("name", names.values())
-        mappings = []
+        done, created = [], []
         for term in terms:
             where = f"Tag {term.slug!r} (line {term.line})"
             name, slug = names[term.slug], slugs[term.slug]
@@ -167,8 +213,13 @@ class TermWriter:
                     self.warn(f"{where}: the tag {tag.name!r} exists already; linked to it.")
                     column = "unchanged"
                 else:
-                    tag, column = Tag.objects.create(name=name, slug=slug), "created"
-                    by_slug[tag.slug], by_name[tag.name] = tag, tag
+                    tag, column = Tag(name=name, slug=slug), "created"
+                    by_slug[slug], by_name[name] = tag, tag
+                    created.append(tag)
+            done.append((term, tag, column, mapping, digest))
+        Tag.objects.bulk_create(created)  # a new tag is shown nowhere yet: no page to make stale
+        mappings = []
+        for term, tag, column, mapping, digest in done:
             self.report.count(Kind.TAG, column)
             if mapping:
                 self.imp.ids.save(mapping, Kind.TAG, key[term.slug], tag.pk, digest)

@@ -112,6 +112,25 @@ def attachment(wp_id, url, *, title="A photo", alt="What the photo shows") -> st
   </item>"""
 
 
+def category(wp_id, slug, *, parent="", name=None) -> str:
+    return f"""
+  <wp:category>
+    <wp:term_id>{wp_id}</wp:term_id>
+    <wp:category_nicename>{slug}</wp:category_nicename>
+    <wp:category_parent>{parent}</wp:category_parent>
+    <wp:cat_name>{cdata(name or slug.title())}</wp:cat_name>
+  </wp:category>"""
+
+
+def tag(wp_id, slug, *, name=None) -> str:
+    return f"""
+  <wp:tag>
+    <wp:term_id>{wp_id}</wp:term_id>
+    <wp:tag_slug>{slug}</wp:tag_slug>
+    <wp:tag_name>{cdata(name or slug.title())}</wp:tag_name>
+  </wp:tag>"""
+
+
 def thumbnail(attachment_id) -> str:
     return f"""
     <wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>{attachment_id}</wp:meta_value></wp:postmeta>"""  # noqa: E501
