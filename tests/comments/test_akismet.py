@@ -277,6 +277,23 @@ def test_recheck_asks_again_about_due_comments_only_and_applies_the_verdict(
     assert (later.status, later.verdict) == (Comment.Status.HELD, Comment.Verdict.ERROR)
 
 
+def test_recheck_says_when_akismet_still_does_not_answer(akismet, post, article):
+    akismet.set_fault("500")
+    comment = posted(post(article, content="Still waiting."))
+    Comment.objects.filter(pk=comment.pk).update(next_check_at=timezone.now())
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("recheck_comments", stdout=out, stderr=err)
+
+    assert out.getvalue().strip() == "Checked 1 comment(s) with Akismet."
+    assert err.getvalue().strip() == (
+        "1 comment(s) could not be checked: Akismet did not answer (the queue shows why, "
+        "and when each is tried again)."
+    )
+    comment.refresh_from_db()
+    assert (comment.status, comment.verdict) == (Comment.Status.HELD, Comment.Verdict.ERROR)
+
+
 def test_recheck_sends_the_stored_payload_again(akismet, post, article, recheck):
     akismet.set_fault("500")
     comment = posted(post(article))

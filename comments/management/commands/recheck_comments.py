@@ -24,10 +24,15 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be a positive number.")
         if spam.is_configured():
-            checked = self.recheck(all_held=all_held, batch_size=batch_size)
+            checked, failed = self.recheck(all_held=all_held, batch_size=batch_size)
             reported = services.send_due_reports()
         send_moderator_digest()
         told = following.send_due()
+        if spam.is_configured() and failed:  # said whatever the verbosity: cron mails it
+            self.stderr.write(
+                f"{failed} comment(s) could not be checked: Akismet did not answer (the queue "
+                "shows why, and when each is tried again)."
+            )
         if not verbosity:
             return
         if spam.is_configured():
@@ -39,14 +44,15 @@ class Command(BaseCommand):
         if told:
             self.stdout.write(f"Sent {told} email(s) to followers.")
 
-    def recheck(self, *, all_held: bool, batch_size: int) -> int:
+    def recheck(self, *, all_held: bool, batch_size: int) -> tuple[int, int]:
+        """Check the comments due (or all held ones); return how many, and how many failed."""
         if all_held:
             comments = Comment.objects.held().filter(decided_by=None)
             reason = "recheck_queue"
         else:
             comments = Comment.objects.due_for_recheck()
             reason = ""
-        checked, last_id = 0, 0
+        checked, failed, last_id = 0, 0, 0
         while True:
             batch = list(
                 comments.filter(pk__gt=last_id)
@@ -54,8 +60,9 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not batch:
-                return checked
+                return checked, failed
             for comment_id in batch:
                 services.check_with_akismet(comment_id=comment_id, recheck_reason=reason)
             checked += len(batch)
+            failed += Comment.objects.filter(pk__in=batch, verdict=Comment.Verdict.ERROR).count()
             last_id = batch[-1]
