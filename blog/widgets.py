@@ -72,6 +72,13 @@ class AuthorsWidget(AutocompleteSelectMultiple):
     def get_url(self):
         return reverse("admin:blog_article_authors")
 
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-byline": ""}
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["blog/byline.js"])
+
     def optgroups(self, name, value, attr=None):
         groups = super().optgroups(name, value, attr)
         order = {str(v): index for index, v in enumerate(value)}

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from blog.models import Article, Image
 from tests.browser.content import build_site
 from tests.browser.tools import PASSWORD, sign_in
-from tests.factories import image_bytes, make_draft, make_editor
+from tests.factories import image_bytes, make_article, make_draft, make_editor, make_writer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,3 +119,25 @@ def test_publishing_a_draft_without_a_date_publishes_it_now(new_context):
     assert "was changed successfully" in outcome.first.inner_text(), outcome.all_inner_texts()
     draft.refresh_from_db()
     assert draft.is_published
+
+
+def test_removing_an_author_and_adding_them_again_puts_them_last_in_the_byline(new_context):
+    daniel = make_writer("daniel", first_name="Daniel", last_name="Reyes")
+    wendy = make_writer("wendy", first_name="Wendy", last_name="Writer")
+    article = make_article("Trams, again", authors=[daniel, wendy])
+    make_editor(password=PASSWORD)
+    editor = new_context().new_page()
+    sign_in(editor, "editor")
+    editor.goto(f"/admin/blog/article/{article.pk}/change/")
+    chips = editor.locator(".field-byline_authors .select2-selection__choice")
+    expect(chips).to_have_text(["×Daniel Reyes", "×Wendy Writer"])
+
+    chips.filter(has_text="Daniel Reyes").locator(".select2-selection__choice__remove").click()
+    editor.keyboard.press("Escape")
+    choose(editor, "id_byline_authors", "Dan", "Daniel Reyes")
+    expect(chips).to_have_text(["×Wendy Writer", "×Daniel Reyes"])
+    editor.get_by_role("button", name="Save", exact=True).click()
+
+    expect(editor.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert [a.username for a in Article.objects.get(pk=article.pk).authors_in_order] == [
+        "wendy", "daniel"]  # fmt: skip
