@@ -1,6 +1,7 @@
 """The moderation queue: the Django admin, opening on the comments that need review."""
 
 import json
+from collections import Counter
 
 from django.contrib import admin, messages
 from django.core.validators import URLValidator
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from . import moderation, privacy, services
 from .hosts import visible_text, website_host, website_html
 from .models import Comment, Event, ModerationSettings, PrivacyRequest, Subscription
-from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, queue_search_url
+from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, offered, queue_search_url
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -64,20 +65,31 @@ class EventInline(admin.TabularInline):
         return False
 
 
-def _moderation_action(service, description, done):
+def _moderation_action(service, description, done, unchanged):
+    """An admin action calling `service` on each selected comment. Its messages count what it
+    changed (`done`), what it left as it was (`unchanged`) and what it refused, and why."""
+
     def action(modeladmin, request, queryset):
-        comments = list(queryset.select_related("article"))
-        for comment in comments:
-            service(comment=comment, by=request.user)
-        count = len(comments)
-        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
+        changed = same = 0
+        refused = Counter()
+        for comment in queryset.select_related("article"):
+            try:
+                if service(comment=comment, by=request.user):
+                    changed += 1
+                else:
+                    same += 1
+            except services.DecisionRefused as refusal:
+                refused[refusal.message] += 1
+        if changed or not (same or refused):
+            modeladmin.message_user(request, done % {"n": changed}, messages.SUCCESS)
+        if same:
+            modeladmin.message_user(request, unchanged % {"n": same}, messages.INFO)
+        for reason, n in refused.items():
+            modeladmin.message_user(request, _("%(n)d comment(s) skipped: %(reason)s")
+                                    % {"n": n, "reason": reason}, messages.WARNING)  # fmt: skip
 
     action.__name__ = service.__name__
     return admin.action(description=description, permissions=["moderate"])(action)
-
-
-# One click in a row of the queue: (service, button, message when done), and the statuses the
-# button is offered for.
 
 
 @admin.register(Comment)
@@ -146,22 +158,42 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
         ),  # fmt: skip
     ]
     actions = [
-        _moderation_action(services.approve, _("Approve"), _("%(n)d comment(s) approved.")),
         _moderation_action(
-            services.mark_spam, _("Spam (report to Akismet)"), _("%(n)d comment(s) marked as spam.")
-        ),  # fmt: skip
+            services.approve,
+            _("Approve"),
+            _("%(n)d comment(s) approved."),
+            _("%(n)d comment(s) were already approved; nothing changed."),
+        ),
+        _moderation_action(
+            services.mark_spam,
+            _("Spam (report to Akismet)"),
+            _("%(n)d comment(s) marked as spam."),
+            _("%(n)d comment(s) were already spam; nothing changed."),
+        ),
         _moderation_action(
             services.mark_ham,
             _("Not spam (report to Akismet and approve)"),
             _("%(n)d comment(s) marked as not spam."),
-        ),  # fmt: skip
-        _moderation_action(services.trash, _("Trash"), _("%(n)d comment(s) moved to the trash.")),
-        _moderation_action(services.restore, _("Restore"), _("%(n)d comment(s) restored.")),
+            _("%(n)d comment(s) were already approved; nothing changed."),
+        ),
+        _moderation_action(
+            services.trash,
+            _("Trash"),
+            _("%(n)d comment(s) moved to the trash."),
+            _("%(n)d comment(s) were already in the trash; nothing changed."),
+        ),
+        _moderation_action(
+            services.restore,
+            _("Restore"),
+            _("%(n)d comment(s) restored."),
+            _("%(n)d comment(s) were already held for review; nothing changed."),
+        ),
         _moderation_action(
             services.recheck,
             _("Check again with Akismet"),
             _("%(n)d comment(s) sent to Akismet again."),
-        ),  # fmt: skip
+            _("%(n)d comment(s) left alone: only comments held for review are checked again."),
+        ),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -292,22 +324,24 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
     def decide(self, comment):
         """A button for each decision that makes sense now. Each posts the changelist's own
         form (with its CSRF token) to the decide view: one click, no JavaScript needed."""
-        buttons = [
-            (reverse("admin:comments_comment_decide", args=[comment.pk, name]), name, label)
-            for name, (_service, label, _done, offered) in DECISIONS.items()
-            if comment.status in offered
-        ]
+        buttons = format_html_join(
+            " ",
+            '<button type="submit" class="button decide-{1}" formaction="{0}" '
+            'formmethod="post">{2}</button>',
+            [
+                (reverse("admin:comments_comment_decide", args=[comment.pk, name]), name,
+                 DECISIONS[name][1])
+                for name in offered(comment)
+            ],
+        )  # fmt: skip
+        if services.reply_refusal(comment):  # spam, trash, removed: a reply would publish it
+            return buttons
         reply = format_html(
             '<a class="button decide-reply" href="{}">{}</a>',
             reverse("admin:comments_comment_reply", args=[comment.pk]),
             _("Approve and reply") if comment.status == Comment.Status.HELD else _("Reply"),
         )
-        return format_html_join(
-            " ",
-            '<button type="submit" class="button decide-{1}" formaction="{0}" '
-            'formmethod="post">{2}</button>',
-            buttons,
-        ) + format_html(" {}", reply)
+        return buttons + format_html(" {}", reply)
 
     @admin.display(description=_("Akismet payload"))
     def payload(self, comment):

@@ -229,7 +229,8 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    message = models.CharField(max_length=500)
+    # Text, not a bounded string: an edit keeps the whole text it replaced (services.edit).
+    message = models.TextField()
 
     class Meta:
         verbose_name = _("history entry")

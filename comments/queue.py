@@ -37,6 +37,14 @@ DECISIONS = {
 }  # fmt: skip
 
 
+def offered(comment: Comment) -> list[str]:
+    """The one-click decisions that make sense for `comment` now. A removed one stays in the
+    trash, as a placeholder for its replies: at most Trash, to put it back there."""
+    if comment.is_removed:
+        return [] if comment.status == Comment.Status.TRASH else ["trash"]
+    return [name for name, (*_rest, statuses) in DECISIONS.items() if comment.status in statuses]
+
+
 EMPTYABLE = {Comment.Status.SPAM: _("Empty spam"), Comment.Status.TRASH: _("Empty trash")}
 
 
@@ -86,13 +94,21 @@ class QueueViews:
             raise PermissionDenied
         if status not in EMPTYABLE:
             raise Http404
-        doomed = Comment.objects.filter(status=status)
+        # A placeholder still holding its replies was emptied before: nothing to delete again.
+        doomed = Comment.objects.filter(status=status).exclude(
+            is_removed=True, replies__isnull=False
+        )
         if request.method == "POST":
-            count = 0
-            for comment in doomed.iterator():
-                services.delete(comment=comment, by=request.user)
-                count += 1
-            self.message_user(request, _("%(n)d comment(s) deleted.") % {"n": count})
+            # Newest first: replies go before the comments they answer, which then need no
+            # placeholder.
+            newest_first = doomed.order_by("-submitted_at", "-id").iterator()
+            deleted = [services.delete(comment=c, by=request.user) for c in newest_first]
+            done = _("%(n)d comment(s) deleted.") % {"n": deleted.count(True)}
+            if False in deleted:
+                done += " " + _("%(n)d kept as placeholders for their replies.") % {
+                    "n": deleted.count(False)
+                }
+            self.message_user(request, done)
             return HttpResponseRedirect(queue_url(status))
         context = {
             **self.admin_site.each_context(request),
@@ -123,14 +139,17 @@ class QueueViews:
         ]
 
     def reply_view(self, request, pk):
-        """Reply as staff to a comment from the queue; a waiting comment is approved first."""
+        """Reply as staff to a comment from the queue; a waiting comment is approved first.
+        Spam, trash and removed comments get the reason instead of the form."""
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-        error, content = "", request.POST.get("content", "")
-        if request.method == "POST" and not content.strip():
+        refusal = services.reply_refusal(parent)
+        error, content = refusal, request.POST.get("content", "")
+        answering = request.method == "POST" and not refusal
+        if answering and not content.strip():
             error = _("Please type your reply.")
-        elif request.method == "POST":
+        elif answering:
             try:
                 reply = services.reply(parent=parent, by=request.user, content=content,
                                        author_ip=client_ip(request))  # fmt: skip
@@ -150,6 +169,7 @@ class QueueViews:
             "parent": parent,
             "content": content,
             "error": error,
+            "refusal": refusal,
         }
         return TemplateResponse(request, "admin/comments/comment/reply.html", context)
 
@@ -159,15 +179,15 @@ class QueueViews:
         if status not in Comment.Status.values:
             raise Http404
         comment = get_object_or_404(Comment, pk=pk)
-        services.undo(comment=comment, by=request.user, to=status)
-        if _wants_json(request):
-            return JsonResponse({"status": comment.get_status_display()})
-        self.message_user(
-            request,
-            _("Undone: the comment by %(name)s is %(status)s again.")
-            % {"name": comment.author_name, "status": comment.get_status_display().lower()},
-        )
-        return HttpResponseRedirect(self._back(request))
+        try:
+            services.undo(comment=comment, by=request.user, to=status)
+        except services.DecisionRefused as refused:
+            return self._refused(request, comment, refused)
+        message = _("Undone: the comment by %(name)s is %(status)s again.") % {
+            "name": comment.author_name,
+            "status": comment.get_status_display().lower(),
+        }
+        return self._answer(request, comment, message, messages.INFO)
 
     def _back(self, request) -> str:
         back = request.headers.get("Referer", "")  # the queue page, with its filters
@@ -185,19 +205,42 @@ class QueueViews:
         comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
         service, _label, done, _offered = DECISIONS[decision]
         before = comment.status
-        service(comment=comment, by=request.user)
+        try:
+            changed = service(comment=comment, by=request.user)
+        except services.DecisionRefused as refused:
+            return self._refused(request, comment, refused)
+        if not changed:  # a double click, or another moderator was first: nothing to undo
+            message = _("Comment by %(name)s was already %(status)s; nothing changed.") % {
+                "name": comment.author_name,
+                "status": comment.get_status_display().lower(),
+            }
+            return self._answer(request, comment, message, messages.INFO)
         undo_url = reverse("admin:comments_comment_undo", args=[comment.pk, before])
+        message = done % {"name": comment.author_name}
+        return self._answer(request, comment, message, messages.SUCCESS, undo_url=undo_url)
+
+    def _refused(self, request, comment, refused):
+        message = _("Comment by %(name)s not changed: %(reason)s") % {
+            "name": comment.author_name,
+            "reason": refused.message,
+        }
+        return self._answer(request, comment, message, messages.ERROR)
+
+    def _answer(self, request, comment, message, level, *, undo_url=None):
+        """Tell the moderator what a click did: as JSON to the queue's script (a refusal as an
+        error status, so the script falls back to the plain post and its message), or as a
+        message on the page they came from."""
         if _wants_json(request):
-            message = done % {"name": comment.author_name}
-            status = comment.get_status_display()
-            return JsonResponse({"message": message, "status": status, "undo": undo_url})
-        # Undo, in the message: it sends the queue's own form (id changelist-form), CSRF token
-        # and all, to the undo view. The keyboard's z presses it.
-        undo = format_html(
-            ' <button type="submit" class="button queue-undo" form="changelist-form" '
-            'formaction="{}" formmethod="post">{}</button>',
-            undo_url, _("Undo"),
-        )  # fmt: skip
-        message = format_html("{}{}", done % {"name": comment.author_name}, undo)
-        self.message_user(request, message, messages.SUCCESS)
+            answer = {"message": message, "status": comment.get_status_display(), "undo": undo_url}
+            return JsonResponse(answer, status=409 if level == messages.ERROR else 200)
+        if undo_url:
+            # Undo, in the message: it sends the queue's own form (id changelist-form), CSRF
+            # token and all, to the undo view. The keyboard's z presses it.
+            undo = format_html(
+                ' <button type="submit" class="button queue-undo" form="changelist-form" '
+                'formaction="{}" formmethod="post">{}</button>',
+                undo_url, _("Undo"),
+            )  # fmt: skip
+            message = format_html("{}{}", message, undo)
+        self.message_user(request, message, level)
         return HttpResponseRedirect(self._back(request))

@@ -335,10 +335,59 @@ def _tell_followers(comment: Comment, *, was_held: bool) -> None:
         background.enqueue_later(following.tell_commenter_approved, comment.pk)
 
 
-# Moderators' decisions. Each is recorded, and overrides any check still to come.
+# Moderators' decisions. Each is recorded, and overrides any check still to come. Each returns
+# whether it changed the comment (False: it already had that status, and nothing was done),
+# and raises DecisionRefused when the comment cannot take it.
 
 
-def _decide(comment: Comment, status: str, by, message: str, reason: str) -> None:
+class DecisionRefused(Exception):
+    """The decision cannot apply to this comment; nothing was changed. `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def reply_refusal(comment: Comment) -> str:
+    """Why a moderator may not answer `comment` from the queue; empty when they may.
+
+    Answering a held comment approves it, so spam and trash are never published by a reply.
+    """
+    if comment.is_removed:
+        return _("This comment was removed; only its replies remain.")
+    if comment.status not in (Comment.Status.HELD, Comment.Status.APPROVED):
+        return _("Only a comment held for review or approved can be answered; this one is in "
+                 "%(status)s.") % {"status": comment.get_status_display().lower()}  # fmt: skip
+    return ""
+
+
+def _lock(comment: Comment) -> None:
+    """Lock the comment's row and read its status again, into `comment`: of two clicks at once
+    (a double post), the second sees what the first decided."""
+    comment.status, comment.is_removed = (
+        Comment.objects.select_for_update().values_list("status", "is_removed").get(pk=comment.pk)
+    )
+
+
+def _decide(comment: Comment, status: str, by, message: str, reason: str) -> bool:
+    """Give the comment `status` as a moderator's decision; False, changing nothing, when it
+    has that status already (no second history entry, report or email).
+
+    A removed comment, a placeholder for its replies, stays in the trash: its author's name
+    must not come back without its words (DecisionRefused).
+    """
+    _lock(comment)
+    if comment.status == status:
+        return False
+    if comment.is_removed and status != Comment.Status.TRASH:
+        raise DecisionRefused(
+            _("a removed comment stays in the trash, as a placeholder for its replies.")
+        )
+    _record_decision(comment, status, by, message, reason)
+    return True
+
+
+def _record_decision(comment: Comment, status: str, by, message: str, reason: str) -> None:
     was_held = comment.status != Comment.Status.APPROVED
     comment.status, comment.decided_by, comment.reason = status, by, reason
     comment.next_check_at = None
@@ -352,44 +401,68 @@ def _decide(comment: Comment, status: str, by, message: str, reason: str) -> Non
 
 
 @transaction.atomic
-def approve(*, comment: Comment, by) -> None:
-    _decide(comment, Comment.Status.APPROVED, by, _("Moderator %(user)s approved this comment."),
-            _("approved by a moderator"))  # fmt: skip
-    _notify_authors(comment)
+def approve(*, comment: Comment, by) -> bool:
+    """Approve the comment, and tell the article's authors."""
+    approved = _decide(comment, Comment.Status.APPROVED, by,
+                       _("Moderator %(user)s approved this comment."),
+                       _("approved by a moderator"))  # fmt: skip
+    if approved:
+        _notify_authors(comment)
+    return approved
 
 
 @transaction.atomic
-def mark_spam(*, comment: Comment, by) -> None:
-    _decide(comment, Comment.Status.SPAM, by,
-            _("Moderator %(user)s marked this as spam and reported it to Akismet."),
-            _("marked as spam by a moderator"))  # fmt: skip
-    _report(comment, as_spam=True)
+def mark_spam(*, comment: Comment, by) -> bool:
+    """Mark the comment as spam, and report it to Akismet."""
+    marked = _decide(comment, Comment.Status.SPAM, by,
+                     _("Moderator %(user)s marked this as spam and reported it to Akismet."),
+                     _("marked as spam by a moderator"))  # fmt: skip
+    if marked:
+        _report(comment, as_spam=True)
+    return marked
 
 
 @transaction.atomic
-def mark_ham(*, comment: Comment, by) -> None:
-    _decide(comment, Comment.Status.APPROVED, by,
-            _("Moderator %(user)s marked this as not spam and reported it to Akismet."),
-            _("marked as not spam by a moderator"))  # fmt: skip
-    _report(comment, as_spam=False)
-    _notify_authors(comment)
+def mark_ham(*, comment: Comment, by) -> bool:
+    """Approve the comment, report it to Akismet as not spam, and tell the authors."""
+    marked = _decide(comment, Comment.Status.APPROVED, by,
+                     _("Moderator %(user)s marked this as not spam and reported it to Akismet."),
+                     _("marked as not spam by a moderator"))  # fmt: skip
+    if marked:
+        _report(comment, as_spam=False)
+        _notify_authors(comment)
+    return marked
 
 
 def reply(*, parent: Comment, by, content: str, author_ip: str | None = None) -> Comment:
     """A moderator's answer from the queue, posted as them ("Approve and reply").
 
-    The comment it answers is approved first, if it was waiting; the reply then goes through
-    `submit_comment` like any reader's, so Akismet hears `user_role=administrator` and the
-    site's rules trust staff. Raises CommentRefused as `submit_comment` does.
+    Only a held or approved comment may be answered. A held one is approved in the same
+    transaction as the reply, so a reply refused (comments closed, flood, duplicate…) leaves
+    it held. The reply goes through `submit_comment` like any reader's, so Akismet hears
+    `user_role=administrator` and the site's rules trust staff. Raises CommentRefused as
+    `submit_comment` does, and when the comment may not be answered.
     """
-    if parent.status != Comment.Status.APPROVED:
-        approve(comment=parent, by=by)
     comment = Comment(
-        article=parent.article, parent=parent, user=by, author_ip=author_ip,
+        article=parent.article, user=by, author_ip=author_ip,
         author_name=by.get_full_name() or by.get_username(), author_email=by.email,
         content=clean_text(content),
     )  # fmt: skip
-    submit_comment(comment=comment, signed_age=datetime.timedelta(0))
+    with transaction.atomic():
+        # Locked and read again, into a copy: should the reply be refused, the caller's
+        # instance still shows the comment as it is.
+        parent = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("article")
+            .get(pk=parent.pk)
+        )
+        refused = reply_refusal(parent)
+        if refused:
+            raise CommentRefused(409, refused)
+        comment.parent = parent
+        if parent.status == Comment.Status.HELD:
+            approve(comment=parent, by=by)
+        submit_comment(comment=comment, signed_age=datetime.timedelta(0))
     comment.refresh_from_db(fields=["status", "reason"])  # checked by now, unless queued
     return comment
 
@@ -422,20 +495,21 @@ def edit(*, comment: Comment, by, **values: str) -> None:
 
 
 @transaction.atomic
-def trash(*, comment: Comment, by) -> None:
-    _decide(comment, Comment.Status.TRASH, by, _("Moderator %(user)s moved this to the trash."),
-            _("trashed by a moderator"))  # fmt: skip
+def trash(*, comment: Comment, by) -> bool:
+    return _decide(comment, Comment.Status.TRASH, by,
+                   _("Moderator %(user)s moved this to the trash."),
+                   _("trashed by a moderator"))  # fmt: skip
 
 
 @transaction.atomic
-def restore(*, comment: Comment, by) -> None:
-    _decide(comment, Comment.Status.HELD, by,
-            _("Moderator %(user)s restored this comment for review."),
-            _("restored from the trash"))  # fmt: skip
+def restore(*, comment: Comment, by) -> bool:
+    return _decide(comment, Comment.Status.HELD, by,
+                   _("Moderator %(user)s restored this comment for review."),
+                   _("restored from the trash"))  # fmt: skip
 
 
 @transaction.atomic
-def undo(*, comment: Comment, by, to: str) -> None:
+def undo(*, comment: Comment, by, to: str) -> bool:
     """Put a comment back in the status a moderator's decision just took it from.
 
     A spam or not-spam report still waiting is dropped when it comes due, as for any changed
@@ -444,34 +518,43 @@ def undo(*, comment: Comment, by, to: str) -> None:
     if to not in Comment.Status.values:
         raise ValueError(f"Unknown status {to!r}.")
     label = Comment.Status(to).label
-    _decide(comment, to, by,
-            _("Moderator %(user)s undid the last decision: back to") + f" {label.lower()}.",
-            _("decision undone by a moderator"))  # fmt: skip
+    return _decide(comment, to, by,
+                   _("Moderator %(user)s undid the last decision: back to") + f" {label.lower()}.",
+                   _("decision undone by a moderator"))  # fmt: skip
 
 
 @transaction.atomic
-def recheck(*, comment: Comment, by) -> None:
-    """Ask Akismet again about a held comment (a moderator's "Check again")."""
-    comment.decided_by = None
+def recheck(*, comment: Comment, by) -> bool:
+    """Ask Akismet again about a held comment (a moderator's "Check again"); False, changing
+    nothing, for any other: a decided comment is not handed back to the checks."""
+    _lock(comment)
+    if comment.status != Comment.Status.HELD:
+        return False
+    comment.decided_by = None  # else the check would not override the moderator
     comment.save(update_fields=["decided_by"])
     log(comment, _("Moderator %(user)s asked Akismet to check again.")
         % {"user": by.get_username()}, actor=by)  # fmt: skip
     if spam.is_configured():
         _enqueue_check(comment, recheck_reason="recheck_queue")
+    return True
 
 
 @transaction.atomic
-def delete(*, comment: Comment, by) -> None:
-    """Delete a comment; one with replies stays as a placeholder so the replies keep their place."""
-    if comment.replies.exists():
+def delete(*, comment: Comment, by) -> bool:
+    """Delete a comment and return True; one with replies stays as a placeholder so the replies
+    keep their place (False), and is recorded as deleted once, however often it is deleted."""
+    if not comment.replies.exists():
+        comment.delete()
+        return True
+    _lock(comment)
+    if not comment.is_removed:
         comment.is_removed, comment.content = True, ""
         comment.akismet_payload = None
-        _decide(comment, Comment.Status.TRASH, by,
-                _("Moderator %(user)s deleted this comment; its replies stay."),
-                _("deleted; kept as a placeholder for its replies"))  # fmt: skip
+        _record_decision(comment, Comment.Status.TRASH, by,
+                         _("Moderator %(user)s deleted this comment; its replies stay."),
+                         _("deleted; kept as a placeholder for its replies"))  # fmt: skip
         comment.save(update_fields=["is_removed", "content", "akismet_payload"])
-    else:
-        comment.delete()
+    return False
 
 
 def _report(comment: Comment, *, as_spam: bool) -> None:
