@@ -17,10 +17,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from . import moderation, privacy, services
+from . import privacy, services
 from .hosts import visible_text, website_host, website_html
 from .models import Comment, Event, ModerationSettings, PrivacyRequest, Subscription
 from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, offered, queue_search_url
+from .text import comment_html, links_in
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -90,6 +91,13 @@ def _moderation_action(service, description, done, unchanged):
 
     action.__name__ = service.__name__
     return admin.action(description=description, permissions=["moderate"])(action)
+
+
+def _link_host(href: str) -> str:
+    """The host a link goes to, as a moderator should read it (an email's: its domain)."""
+    if href.startswith("mailto:"):
+        href = "//" + href.rpartition("@")[2]
+    return website_host(href)[1]
 
 
 @admin.register(Comment)
@@ -262,8 +270,9 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
         hide where it goes), and the comment it replies to."""
         if comment.is_removed:
             return "—"
-        hosts = sorted({website_host(url)[1] for url in moderation.URL_PATTERN.findall(
-            comment.content) if "://" in url})  # fmt: skip
+        # The links readers get: addresses and bare names are linked too (comment_html).
+        html = comment.html or comment_html(comment.content)
+        hosts = sorted({_link_host(href) for href in links_in(html)})
         parts = [format_html('<div dir="auto" class="comment-text">{}</div>',
                              mark_safe(linebreaks(comment.content, autoescape=True)))]  # fmt: skip
         if hosts:

@@ -6,6 +6,7 @@ linking URLs again on every render.
 """
 
 import re
+from html import unescape
 
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
@@ -28,3 +29,11 @@ def comment_html(text: str, *, with_links: bool = True) -> SafeString:
         return mark_safe(linebreaks(escape(text)))
     linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
     return mark_safe(linebreaks(linked.replace('rel="nofollow"', 'rel="nofollow ugc"')))
+
+
+_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def links_in(html: str) -> list[str]:
+    """Where the links of `comment_html`'s HTML go: http(s) and mailto addresses."""
+    return [unescape(href) for href in _HREF.findall(html)]

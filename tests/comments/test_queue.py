@@ -267,6 +267,18 @@ def test_each_row_shows_the_whole_comment_its_link_hosts_and_what_it_answers(des
     assert "In reply to Ada: Trees cool streets." in cell.text
 
 
+def test_the_hosts_shown_are_those_of_every_link_readers_get(desk, article):
+    """Readers get links from bare names and addresses too (urlize): so does the row."""
+    held = make_comment(article, status=Comment.Status.HELD,
+                        content="More at www.cheap-pills.example and cheap-pills.com "
+                                "or mail deals@cheap-pills.net")  # fmt: skip
+    page = Page(desk.get(QUEUE))
+
+    row = page.by_id("result_list").find("input", value=str(held.pk)).parent.parent
+    cell = row.find(cls="field-in_full")
+    assert "Links to: cheap-pills.com, cheap-pills.net, www.cheap-pills.example" in cell.text
+
+
 def test_the_record_counts_by_email_in_any_case_and_by_address(desk, article):
     make_comment(article, author_email="Bea@Example.com", author_ip="192.0.2.5")
     make_comment(article, author_email="bea@example.com", author_ip="192.0.2.5",
