@@ -7,7 +7,8 @@ and permissions are left as they are, on this import and every later one. When t
 differ (or either is missing) they may be two people, and the site's `admin` must not be
 credited with a stranger's posts: the author gets a new account of their own, `<login>-wp`
 (`<login>-wp2`, … when that is taken too). Both cases are reported. An account the import
-created is updated from a later export only until someone signs in with it.
+created is updated from a later export only until someone signs in with it; one deleted here
+is not made again, and the author's posts go to --default-author, or to no one.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from django.contrib.auth.models import Group
 
 from blog.text import clean_line
 
-from .mapping import Kind, checksum, stable_id
+from .mapping import DELETED, Kind, checksum, stable_id
 from .parser import Author, Comment, Item
 
 # What WordPress allows in a login (sanitize_user, strict): anything else is a slip.
 NOT_IN_LOGINS = re.compile(r"[^\w .@-]")
 # The checksum recorded for an author mapped to an account that existed before the import.
 ADOPTED = "existing-account"
+# Django's User: username, first and last name, email.
+MAX_LOGIN, MAX_NAME, MAX_EMAIL = 150, 150, 254
 
 
 class AuthorWriter:
@@ -33,9 +36,10 @@ class AuthorWriter:
         self.imp = importer
         self.report = importer.report
         self.warn = importer.warn
-        self.by_login: dict[str, int] = {}  # login → user pk
+        self.by_login: dict[str, int | None] = {}  # login → user pk (None: no one)
         self.by_wp_id: dict[int, int] = {}
         self.by_email: dict[str, int] = {}
+        self.deleted: set[str] = set()  # logins of authors whose account was deleted here
 
     def write(self, authors: list[Author]) -> None:
         User = get_user_model()
@@ -47,19 +51,22 @@ class AuthorWriter:
                 self.warn(f"Line {author.line}: an author without a login; skipped.")
                 self.report.count(Kind.AUTHOR, "skipped")
                 continue
-            first, last = clean_line(author.first_name), clean_line(author.last_name)
-            if not (first or last) and author.display_name not in ("", author.login):
-                first = clean_line(author.display_name)  # our users have no display name
-            email = clean_line(author.email).strip()
-            values = {"email": email[:254], "first_name": first[:150], "last_name": last[:150]}
-            digest = checksum(author.login, *values.values())
+            where = f"Author {author.login!r} (line {author.line})"
             mapping = existing.get(key[id(author)])
+            if mapping and mapping.deleted:
+                self.warn(f"{where}: {DELETED}.")
+                self.report.count(Kind.AUTHOR, "skipped")
+                self.deleted.add(author.login)
+                continue
+            values, notes = _account_values(author)
+            digest = checksum(author.login, *values.values())
             if mapping:
                 user_pk = mapping.target_id
                 ours = User.objects.filter(pk=user_pk, last_login=None, is_superuser=False)
                 if mapping.checksum in (digest, ADOPTED):
                     self.report.count(Kind.AUTHOR, "unchanged")
                 elif ours.update(**values):
+                    self._say(where, notes)
                     self.imp.ids.save(mapping, Kind.AUTHOR, key[id(author)], user_pk, digest)
                     self.report.count(Kind.AUTHOR, "updated")
                 else:
@@ -70,8 +77,10 @@ class AuthorWriter:
                     )
                     self.report.count(Kind.AUTHOR, "unchanged")
             else:
-                where = f"Author {author.login!r} (line {author.line})"
-                username = author.login[:150]
+                username = author.login[:MAX_LOGIN]
+                if len(author.login) > MAX_LOGIN:
+                    notes.insert(0, f"login longer than {MAX_LOGIN} characters; shortened")
+                self._say(where, notes)
                 user = User.objects.filter(username=username).first()
                 if user and _same_address(user.email, values["email"]):
                     self.warn(
@@ -83,7 +92,7 @@ class AuthorWriter:
                     digest = ADOPTED
                 else:
                     if user:
-                        username = _free_username(User, f"{username[:140]}-wp")
+                        username = _free_username(User, f"{username[: MAX_LOGIN - 10]}-wp")
                         self.warn(
                             f"{where} has the username of the existing account "
                             f"{user.get_username()!r}{_role(user)} but not its email address, "
@@ -105,12 +114,19 @@ class AuthorWriter:
             if author.email:
                 self.by_email.setdefault(author.email.lower(), user_pk)
 
+    def _say(self, where: str, notes: list[str]) -> None:
+        for note in notes:
+            self.warn(f"{where}: {note}.")
+
     def for_item(self, item: Item) -> int | None:
-        """The user who wrote `item`: its author, else --default-author, else a new user."""
+        """The user who wrote `item`: its author, else --default-author, else a new user; an
+        author deleted here is not made again: --default-author, else no one."""
         login = item.creator.strip()
         if login in self.by_login:
             return self.by_login[login]
         where = f"{item.post_type.capitalize()} {item.wp_id} (line {item.line})"
+        if login in self.deleted:
+            return self._instead_of_deleted(login, where)
         clean = NOT_IN_LOGINS.sub("", login)
         if clean != login and clean in self.by_login:
             self.warn(f"{where}: its author {login!r} is taken as {clean!r}.")
@@ -133,6 +149,24 @@ class AuthorWriter:
             "a user is created for them."
         )
         self.write([Author(line=item.line, login=login)])
+        if login in self.deleted:
+            return self._instead_of_deleted(login, where)
+        return self.by_login[login]
+
+    def _instead_of_deleted(self, login: str, where: str) -> int | None:
+        """--default-author, or no one, for the posts of an author deleted here (said once)."""
+        default = self.imp.default_author
+        if default is not None:
+            self.warn(
+                f"{where}: its author {login!r} was deleted here; given to "
+                f"{default.get_username()}, as are their other posts."
+            )
+        else:
+            self.warn(
+                f"{where}: its author {login!r} was deleted here, and no --default-author "
+                "given; imported without an author, as are their other posts."
+            )
+        self.by_login[login] = default.pk if default is not None else None
         return self.by_login[login]
 
     def for_comment(self, comment: Comment, email: str) -> int | None:
@@ -141,6 +175,22 @@ class AuthorWriter:
             return None
         # WordPress.com exports carry no author IDs: the email is the link then.
         return self.by_wp_id.get(comment.user_id) or self.by_email.get(email.lower())
+
+
+def _account_values(author: Author) -> tuple[dict[str, str], list[str]]:
+    """The account's email and names, and a note for each value shortened or left out."""
+    first, last = clean_line(author.first_name), clean_line(author.last_name)
+    if not (first or last) and author.display_name not in ("", author.login):
+        first = clean_line(author.display_name)  # our users have no display name
+    email, notes = clean_line(author.email).strip(), []
+    if len(email) > MAX_EMAIL:
+        notes.append(f"email address longer than {MAX_EMAIL} characters; left out")
+        email = ""
+    for label, name in (("first name", first), ("last name", last)):
+        if len(name) > MAX_NAME:
+            notes.append(f"{label} longer than {MAX_NAME} characters; shortened")
+    values = {"email": email, "first_name": first[:MAX_NAME], "last_name": last[:MAX_NAME]}
+    return values, notes
 
 
 def _same_address(ours: str, theirs: str) -> bool:

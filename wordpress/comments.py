@@ -3,6 +3,10 @@
 Comments are inserted one thread level at a time, so each reply's parent has its id whatever
 the order in the file. They are never sent to Akismet (a moderator or WordPress decided them
 already): each keeps its WordPress status, gets the verdict "skipped" and a history line.
+
+A later import updates what changed in the export, but a moderator here has the last word:
+a comment deleted here (or kept only as a placeholder for its replies) is not brought back,
+and one a moderator decided keeps their status.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from blog.text import clean_line, clean_text
@@ -22,7 +27,7 @@ from comments.text import comment_html
 from core import bulk
 
 from .content import comment_text
-from .mapping import CONVERSION, Kind, Mapped, checksum
+from .mapping import CONVERSION, DELETED, Kind, Mapped, checksum, chunks
 from .parser import Comment as WordPressComment
 from .parser import Item
 from .values import parse_date, plain_text
@@ -108,11 +113,16 @@ class CommentWriter:
                     comment.user_id,
                 )
                 mapping = existing.get(comment.wp_id)
-                if mapping and mapping.checksum == digest:
+                if mapping and mapping.deleted:
+                    self.skip_deleted(comment)
+                elif mapping and mapping.checksum == digest:
                     self.report.count(Kind.COMMENT, "unchanged")
                 else:
                     levels[depth].append((comment, item, article_pk, digest))
 
+        to_update = [existing[c.wp_id].target_id for level in levels.values()
+                     for c, *_ in level if c.wp_id in existing]  # fmt: skip
+        removed, decided = self.moderated_here(to_update)
         pk_of = {wp_id: mapping.target_id for wp_id, mapping in existing.items()}
         now = timezone.now()
         # The same in every new comment: given once, not formatted for each row.
@@ -125,14 +135,25 @@ class CommentWriter:
         for depth in sorted(levels):
             new = []
             for comment, item, article_pk, digest in levels[depth]:
+                mapping = existing.get(comment.wp_id)
+                if mapping and mapping.target_id in removed:
+                    self.skip_deleted(comment)
+                    continue
                 values = self.values(comment, item, now)
                 if values is None:
                     continue
+                parent = parents[comment.wp_id]
                 values["article_id"] = article_pk
-                values["parent_id"] = pk_of.get(parents[comment.wp_id])
+                values["parent_id"] = pk_of.get(parent)
+                if parent in existing and existing[parent].deleted:
+                    self.warn(
+                        f"Comment {comment.wp_id} (line {comment.line}): its parent {parent} "
+                        "was deleted here; attached at the top level."
+                    )
                 self.imp.touched_articles.add(article_pk)
-                mapping = existing.get(comment.wp_id)
                 if mapping:
+                    # A moderator's decision here outlasts WordPress's status.
+                    values["status"] = decided.get(mapping.target_id, values["status"])
                     changed.append(Comment(pk=mapping.target_id, **values))
                     events.append(_event(mapping.target_id, "Updated from WordPress."))
                     self.imp.ids.save(
@@ -150,6 +171,26 @@ class CommentWriter:
         self.report.count(Kind.COMMENT, "updated", len(changed))
         bulk.insert(Event, events, fixed={"at": now}, returning=False)
         self.imp.ids.insert(mappings)
+
+    def skip_deleted(self, comment: WordPressComment) -> None:
+        self.warn(f"Comment {comment.wp_id} (line {comment.line}): {DELETED}.")
+        self.report.count(Kind.COMMENT, "skipped")
+
+    def moderated_here(self, pks: list[int]) -> tuple[set[int], dict[int, str]]:
+        """Of these imported comments, about to be updated from a changed export: those deleted
+        here but kept as placeholders for their replies (left alone), and the status of those
+        a moderator decided here (kept)."""
+        removed, decided = set(), {}
+        for chunk in chunks(pks):
+            rows = Comment.objects.filter(pk__in=chunk).filter(
+                Q(is_removed=True) | Q(decided_by__isnull=False)
+            )
+            for pk, is_removed, status in rows.values_list("pk", "is_removed", "status"):
+                if is_removed:
+                    removed.add(pk)
+                else:
+                    decided[pk] = status
+        return removed, decided
 
     def thread(self, item: Item, existing: dict[int, Mapped]):
         """(comment, its parent's WordPress id or None, depth) for each comment of `item`.
@@ -249,13 +290,15 @@ class CommentWriter:
             except ValueError:
                 self.warn(f"{where}: invalid IP address {ip!r}; left out.")
                 ip = None
-        submitted_at = parse_date(comment.date_gmt)[0] or parse_date(comment.date)[0]
+        submitted_at, problem = parse_date(comment.date_gmt)
         if submitted_at is None:
-            self.warn(
-                f"{where}: invalid date {comment.date_gmt or comment.date!r}; given the "
-                "post's date."
-            )
-            submitted_at = parse_date(item.date_gmt)[0] or now
+            submitted_at, local_problem = parse_date(comment.date)
+            problem = problem or local_problem or "no date"
+        if submitted_at is None:
+            submitted_at = parse_date(item.date_gmt)[0]
+            instead = "the post's date" if submitted_at else "the time of the import"
+            self.warn(f"{where}: {problem}; given {instead}.")
+            submitted_at = submitted_at or now
         content = clean_text(comment_text(comment.content))
         return {
             "kind": kind.value,  # plain text: bulk inserts pass it on as it is

@@ -4,7 +4,8 @@
 then posts, pages and their comments in batches of bulk inserts, and last the attachments and
 featured images. Each imported thing is recorded in `WordPressItem` (site, kind, WordPress ID,
 a checksum of its exported data), so a second run updates what changed and creates nothing
-twice. A dry run does all of it and rolls the transaction back, so its report is exact.
+twice; what was deleted here since keeps its record, and stays deleted (skipped, with a
+warning). A dry run does all of it and rolls the transaction back, so its report is exact.
 
 Problems with one item are reported (with its WordPress ID and line) and handled; problems
 with the file raise `WXRError` and leave the database as it was.

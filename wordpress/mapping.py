@@ -21,10 +21,19 @@ QUERY_CHUNK = 500
 CONVERSION = 1
 
 
+# Said of an item whose WordPressItem row points at nothing: someone deleted it here.
+DELETED = "deleted here since the last import; not imported again"
+
+
 class Mapped(NamedTuple):
     pk: int
-    target_id: int
+    target_id: int | None  # None: deleted here since it was imported
     checksum: str
+
+    @property
+    def deleted(self) -> bool:
+        """Whether what the item became was deleted here: an import leaves it deleted."""
+        return self.target_id is None
 
 
 def checksum(*values) -> str:
@@ -49,7 +58,8 @@ class IdMap:
         self.site = site
 
     def lookup(self, kind: str, wp_ids: Iterable[int]) -> dict[int, Mapped]:
-        """The already-imported items of `kind` among `wp_ids`."""
+        """The already-imported items of `kind` among `wp_ids`, those deleted here since
+        included (`Mapped.deleted`)."""
         target = TARGET_FIELDS.get(kind, kind) + "_id"
         found = {}
         for chunk in chunks(sorted(set(wp_ids))):

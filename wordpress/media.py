@@ -2,6 +2,7 @@
 
 Attachments are kept aside while the file streams and stored once it has been read whole, so
 a file that turns out to be broken stores no image. A dry run checks each image and stores none.
+An image deleted here is not stored again, nor made a featured image.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.files import File
 from blog.images import process_image, validate_image
 from blog.models import Article, Image
 
-from .mapping import Kind, checksum, chunks
+from .mapping import DELETED, Kind, checksum, chunks
 from .parser import Item, to_int
 from .values import plain_text
 
@@ -54,6 +55,7 @@ class MediaWriter:
         self.attachments: list[Attachment] = []
         self.thumbnails: list[tuple[int, int, int, int, bool]] = []
         self.images: dict[int, int] = {}  # attachment's WordPress id → Image pk
+        self.deleted: set[int] = set()  # WordPress ids of the attachments deleted here
         self.stored: list[tuple] = []  # (storage, name) of every file written
 
     def add_attachment(self, item: Item) -> None:
@@ -95,6 +97,11 @@ class MediaWriter:
         for attachment in self.attachments:
             where = f"Attachment {attachment.wp_id} (line {attachment.line})"
             mapping = existing.get(attachment.wp_id)
+            if mapping and mapping.deleted:
+                self.warn(f"{where}: {DELETED}.")
+                self.report.count(Kind.ATTACHMENT, "skipped")
+                self.deleted.add(attachment.wp_id)
+                continue
             if mapping:
                 self.images[attachment.wp_id] = mapping.target_id
                 if mapping.checksum == attachment.digest:
@@ -154,14 +161,23 @@ class MediaWriter:
         self.stored = []
 
     def attach_featured_images(self) -> None:
-        wanted = {t[1] for t in self.thumbnails} - self.images.keys()
+        wanted = {t[1] for t in self.thumbnails} - self.images.keys() - self.deleted
         for wp_id, mapping in self.imp.ids.lookup(Kind.ATTACHMENT, wanted).items():
-            self.images[wp_id] = mapping.target_id  # imported by an earlier run
+            if mapping.deleted:
+                self.deleted.add(wp_id)
+            else:
+                self.images[wp_id] = mapping.target_id  # imported by an earlier run
         urls = {a.wp_id: a.url for a in self.attachments}
         refresh, keep = [], []
         for article_pk, attachment_id, post_id, line, is_new in self.thumbnails:
             image_pk = self.images.get(attachment_id)
-            if image_pk is None:
+            if image_pk is None and attachment_id in self.deleted:
+                if is_new:  # unchanged posts are left as they are; the attachment was named
+                    self.warn(
+                        f"Post {post_id} (line {line}): its featured image, attachment "
+                        f"{attachment_id}, was deleted here; imported without it."
+                    )
+            elif image_pk is None:
                 url = urls.get(attachment_id)
                 problem = f"missing ({url})" if url else "not in the export"
                 self.warn(

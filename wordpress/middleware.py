@@ -104,9 +104,9 @@ def imported_url(condition) -> str | None:
         "article", "page", "category", "user", "image"
     )
     for item in items.order_by("-pk"):
-        target = item.target  # drafts and unpublished pages are not given away
-        if not getattr(target, "is_published", True):
-            continue
+        target = item.target  # None: deleted here
+        if target is None or not getattr(target, "is_published", True):
+            continue  # drafts and unpublished pages are not given away
         if item.kind == WordPressItem.Kind.AUTHOR:
             return reverse("blog:author", kwargs={"username": target.get_username()})
         if item.kind == WordPressItem.Kind.ATTACHMENT:

@@ -7,11 +7,23 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article, Category, Image, Page
 
+# Each kind of item and the field that points at what it became.
+TARGETS = {
+    "author": "user",
+    "category": "category",
+    "tag": "tag",
+    "post": "article",
+    "page": "page",
+    "attachment": "image",
+    "comment": "comment",
+}
+
 
 def _target(model):
-    """A WordPressItem's link to what it became: deleting that deletes the link."""
+    """A WordPressItem's link to what it became: deleting that empties the link, so the row
+    remembers that the item was deleted here."""
     return models.ForeignKey(
-        model, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        model, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
 
@@ -19,8 +31,10 @@ class WordPressItem(models.Model):
     """Something brought in from a WordPress export (WXR), known by its site, kind and ID.
 
     A second import of the same site finds its rows here and updates them instead of copying
-    them; `old_url` lets the site's old permalinks redirect to the new addresses. Exactly the
-    field named after the kind points at the imported row; deleting that row deletes this one.
+    them; `old_url` lets the site's old permalinks redirect to the new addresses. The field
+    named after the kind points at the imported row, and no other field is set. Deleting that
+    row here empties the field and keeps this one: the item was deleted here, and no later
+    import brings it back (its old links answer 404).
     """
 
     class Kind(models.TextChoices):
@@ -55,8 +69,8 @@ class WordPressItem(models.Model):
         blank=True,
         help_text=_("The path of its WordPress permalink, which redirects to the new address."),
     )
-    # The seven targets: exactly one is set. Indexed only where set (see Meta.indexes), so a
-    # row costs one index update, not seven.
+    # The seven targets: one is set, or none once it was deleted here. Indexed only where set
+    # (see Meta.indexes), so a row costs one index update, not seven.
     user = _target(settings.AUTH_USER_MODEL)
     category = _target(Category)
     tag = _target("taggit.Tag")
@@ -75,15 +89,15 @@ class WordPressItem(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "wp_id", "site"], name="wordpress_item_once_per_site"
             ),
+            # The target named after the kind, or nothing (deleted here); never another.
             models.CheckConstraint(
-                condition=Q(kind="author", user__isnull=False)
-                | Q(kind="category", category__isnull=False)
-                | Q(kind="tag", tag__isnull=False)
-                | Q(kind="post", article__isnull=False)
-                | Q(kind="page", page__isnull=False)
-                | Q(kind="attachment", image__isnull=False)
-                | Q(kind="comment", comment__isnull=False),
-                name="wordpress_item_points_at_its_kind",
+                condition=Q(
+                    *(
+                        Q(kind=kind) | Q(**{f"{target}__isnull": True})
+                        for kind, target in TARGETS.items()
+                    )
+                ),
+                name="wordpress_item_points_at_its_kind_or_nothing",
             ),
         ]
         indexes = [
@@ -96,7 +110,7 @@ class WordPressItem(models.Model):
                     condition=Q(**{f"{target}__isnull": False}),
                     name=f"wordpress_item_{target}",
                 )
-                for target in ["user", "category", "tag", "article", "page", "image", "comment"]
+                for target in TARGETS.values()
             ),
         ]
 
@@ -105,8 +119,6 @@ class WordPressItem(models.Model):
 
     @property
     def target(self):
-        """The imported row: a user, category, tag, article, page, image or comment."""
-        field = {"author": "user", "post": "article", "attachment": "image"}.get(
-            self.kind, self.kind
-        )
-        return getattr(self, field)
+        """The imported row: a user, category, tag, article, page, image or comment; None
+        once it was deleted here."""
+        return getattr(self, TARGETS[self.kind])

@@ -17,7 +17,7 @@ from blog.models import Article, Page, TaggedArticle
 from core import bulk
 
 from .content import convert
-from .mapping import CONVERSION, Kind, Mapped, checksum, chunks
+from .mapping import CONVERSION, DELETED, Kind, Mapped, checksum, chunks
 from .parser import Item
 from .values import parse_date, parse_rss_date, plain_text, slug_for
 
@@ -110,8 +110,8 @@ class PostWriter:
             unique.append(item)
         return unique
 
-    def _skip(self, item: Item, where: str, reason: str) -> None:
-        self.warn(f"{where}: not imported: {reason}.")
+    def _skip(self, item: Item, where: str, problem: str) -> None:
+        self.warn(f"{where}: {problem}.")
         self.report.count(item.post_type, "skipped")
         if item.comments:
             self.report.count(Kind.COMMENT, "skipped", len(item.comments))
@@ -122,7 +122,8 @@ class PostWriter:
     def status_and_date(self, item: Item, where: str):
         """(status, published_at): `publish` at its GMT date, `future` the same (scheduled),
         everything else and password-protected posts a draft; a published post whose date
-        cannot be read falls back on <pubDate>, then the local date, then becomes a draft."""
+        cannot be read, or is out of range (`values.parse_date`), falls back on <pubDate>, then
+        the local date, then becomes a draft."""
         status = STATUS.get(item.status)
         if status is None:
             self.warn(f"{where}: unknown status {item.status!r}; imported as a draft.")
@@ -133,20 +134,20 @@ class PostWriter:
                 "stays private."
             )
             status = Article.Status.DRAFT
-        gmt, gmt_bad = parse_date(item.date_gmt)
+        gmt, gmt_problem = parse_date(item.date_gmt)
         if gmt or status == Article.Status.DRAFT:
-            if gmt_bad:
-                self.warn(f"{where}: invalid date {item.date_gmt!r}; left empty.")
+            if gmt_problem:
+                self.warn(f"{where}: {gmt_problem}; left empty.")
             return status, gmt
-        local, local_bad = parse_date(item.date)
-        date = parse_rss_date(item.pub_date) or local  # the local time is taken as UTC
-        bad = [v for v, is_bad in ((item.date_gmt, gmt_bad), (item.date, local_bad)) if is_bad]
+        local, local_problem = parse_date(item.date)
+        rss, rss_problem = parse_rss_date(item.pub_date)
+        date = rss or local  # the local time is taken as UTC
+        problems = [p for p in (gmt_problem, rss_problem, local_problem) if p]
         if date is None:
-            problem = f"invalid date {bad[0]!r}" if bad else "no date"
-            self.warn(f"{where}: {problem}; imported as a draft.")
+            self.warn(f"{where}: {problems[0] if problems else 'no date'}; imported as a draft.")
             return Article.Status.DRAFT, None
-        if bad:
-            self.warn(f"{where}: invalid date {bad[0]!r}; used {date:%Y-%m-%d %H:%M} UTC.")
+        if problems:
+            self.warn(f"{where}: {problems[0]}; used {date:%Y-%m-%d %H:%M} UTC.")
         return status, date
 
     def _title(self, item: Item, where: str, max_length: int = 300) -> str:
@@ -209,9 +210,12 @@ class PostWriter:
         for item in items:
             where = f"Post {item.wp_id} (line {item.line})"
             if item.status in NOT_IMPORTED:
-                self._skip(item, where, NOT_IMPORTED[item.status])
+                self._skip(item, where, f"not imported: {NOT_IMPORTED[item.status]}")
                 continue
             digest, mapping = self._digest(item), existing.get(item.wp_id)
+            if mapping and mapping.deleted:
+                self._skip(item, where, DELETED)
+                continue
             if mapping and mapping.checksum == digest:
                 self.report.count(Kind.POST, "unchanged")
                 written.append((item, mapping.target_id))
@@ -318,7 +322,11 @@ class PostWriter:
         for item in items:
             where = f"Page {item.wp_id} (line {item.line})"
             if item.status in NOT_IMPORTED:
-                self._skip(item, where, NOT_IMPORTED[item.status])
+                self._skip(item, where, f"not imported: {NOT_IMPORTED[item.status]}")
+                continue
+            digest, mapping = self._digest(item), existing.get(item.wp_id)
+            if mapping and mapping.deleted:
+                self._skip(item, where, DELETED)
                 continue
             if item.comments:
                 ids = ", ".join(str(c.wp_id) for c in item.comments)
@@ -327,7 +335,6 @@ class PostWriter:
                     f"comment(s) are not imported ({ids})."
                 )
                 self.report.count(Kind.COMMENT, "skipped", len(item.comments))
-            digest, mapping = self._digest(item), existing.get(item.wp_id)
             if mapping and mapping.checksum == digest:
                 self.report.count(Kind.PAGE, "unchanged")
                 continue

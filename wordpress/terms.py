@@ -1,4 +1,8 @@
-"""WordPress categories (with their hierarchy) and tags → ours, keyed by their WordPress slugs."""
+"""WordPress categories (with their hierarchy) and tags → ours, keyed by their WordPress slugs.
+
+A name or slug longer than ours is shortened with a warning. A category or tag deleted here is
+not made again: the posts filed under it are imported without it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ from taggit.models import Tag
 
 from blog.models import Category
 
-from .mapping import Kind, checksum, chunks, stable_id
+from .mapping import DELETED, Kind, checksum, chunks, stable_id
 from .parser import Item, Term
 from .values import plain_text, slug_for
 
 ITEM_TAXONOMIES = {"category": "category", "post_tag": "post_tag", "tag": "post_tag"}
+# Our longest names and slugs: Category's, and taggit's (unique, too).
+CATEGORY_LENGTH = 200
+TAG_LENGTH = 100
 
 
 class TermWriter:
@@ -24,11 +31,16 @@ class TermWriter:
         self.categories: dict[str, int] = {}  # WordPress slug → pk
         self.paths: dict[int, str] = {}  # pk → Category.path, for the children's
         self.tags: dict[str, int] = {}
+        # WordPress slugs of the terms deleted here, by taxonomy.
+        self.deleted: dict[str, set[str]] = {"category": set(), "post_tag": set()}
         self.other_taxonomies: Counter = Counter()
         self.tag_descriptions = 0
 
     def write(self, terms: list[Term]) -> None:
-        seen = {"category": set(self.categories), "post_tag": set(self.tags)}
+        seen = {
+            "category": set(self.categories) | self.deleted["category"],
+            "post_tag": set(self.tags) | self.deleted["post_tag"],
+        }
         categories, tags = [], []
         for term in terms:
             if term.taxonomy not in seen:
@@ -85,8 +97,8 @@ class TermWriter:
         slugs = {}
         for term in terms:
             slugs[term.slug] = (
-                slug_for(term.slug, unicode=True, max_length=200)
-                or slug_for(term.name, unicode=True, max_length=200)
+                slug_for(term.slug, unicode=True, max_length=CATEGORY_LENGTH)
+                or slug_for(term.name, unicode=True, max_length=CATEGORY_LENGTH)
                 or f"category-{abs(key[term.slug])}"
             )
         existing = self.imp.ids.lookup(Kind.CATEGORY, key.values())
@@ -108,20 +120,27 @@ class TermWriter:
         mappings, created, linked = [], [], []
         for term in terms:
             where = f"Category {term.slug!r} (line {term.line})"
+            mapping = existing.get(key[term.slug])
+            if mapping and mapping.deleted:
+                self._skip_deleted(term, where, Kind.CATEGORY)
+                continue
             parent_id = self.categories.get(term.parent) if term.parent else None
             if term.parent and parent_id is None:
+                missing = (
+                    "was deleted here"
+                    if term.parent in self.deleted["category"]
+                    else "is not in the export"
+                )
                 self.warn(
-                    f"{where}: its parent {term.parent!r} is not in the export; "
-                    "placed at the top level."
+                    f"{where}: its parent {term.parent!r} {missing}; placed at the top level."
                 )
             slug = slugs[term.slug]
-            name = plain_text(term.name)[:200] or term.slug[:200]
             digest = checksum(term.slug, term.name, term.parent, term.description, parent_id)
-            mapping = existing.get(key[term.slug])
             if mapping and mapping.checksum == digest:
                 self.report.count(Kind.CATEGORY, "unchanged")
                 self.categories[term.slug] = mapping.target_id
                 continue
+            name = self._name(term, where, CATEGORY_LENGTH)
             if mapping:
                 self._update(mapping, term, where, name, slug, parent_id, digest, key)
                 continue
@@ -161,6 +180,21 @@ class TermWriter:
         self.report.count(Kind.CATEGORY, column)
         self.categories[term.slug] = category.pk
 
+    def _skip_deleted(self, term: Term, where: str, kind: str) -> None:
+        self.warn(f"{where}: {DELETED}.")
+        self.report.count(kind, "skipped")
+        self.deleted[term.taxonomy].add(term.slug)
+
+    def _name(self, term: Term, where: str, max_length: int) -> str:
+        """The term's name as plain text (its slug when it has none), and a warning for each of
+        the two that is too long to keep whole."""
+        if len(slug_for(term.slug, unicode=True, max_length=10 * max_length)) > max_length:
+            self.warn(f"{where}: slug longer than {max_length} characters; shortened.")
+        name = plain_text(term.name)
+        if len(name) > max_length:
+            self.warn(f"{where}: name longer than {max_length} characters; shortened.")
+        return name[:max_length] or term.slug[:max_length]
+
     def _path(self, pk: int) -> str:
         if pk not in self.paths:  # a parent from an earlier import, renamed since
             self.paths[pk] = Category.objects.values_list("path", flat=True).get(pk=pk)
@@ -175,10 +209,10 @@ class TermWriter:
         names, slugs = {}, {}
         for term in terms:
             # taggit's names and slugs are unique and 100 characters at most
-            name = names[term.slug] = plain_text(term.name)[:100] or term.slug[:100]
+            name = names[term.slug] = plain_text(term.name)[:TAG_LENGTH] or term.slug[:TAG_LENGTH]
             slugs[term.slug] = (
-                slug_for(term.slug, unicode=True, max_length=100)
-                or slug_for(name, unicode=True, max_length=100)
+                slug_for(term.slug, unicode=True, max_length=TAG_LENGTH)
+                or slug_for(name, unicode=True, max_length=TAG_LENGTH)
                 or f"tag-{abs(key[term.slug])}"
             )
         # The tags here already with those slugs or names (both unique): read together, not
@@ -192,10 +226,14 @@ class TermWriter:
             self.tag_descriptions += bool(term.description)
             digest = checksum(term.slug, term.name)
             mapping = existing.get(key[term.slug])
+            if mapping and mapping.deleted:
+                self._skip_deleted(term, where, Kind.TAG)
+                continue
             if mapping and mapping.checksum == digest:
                 self.report.count(Kind.TAG, "unchanged")
                 self.tags[term.slug] = mapping.target_id
                 continue
+            self._name(term, where, TAG_LENGTH)  # said here, where it is written
             if mapping:
                 tag, column = Tag.objects.get(pk=mapping.target_id), "updated"
                 others = Tag.objects.exclude(pk=tag.pk)
@@ -238,6 +276,8 @@ class TermWriter:
                 continue  # post formats, menus and other taxonomies: not ours
             slug = ref.slug or slugify(ref.name, allow_unicode=True)
             known = self.categories if taxonomy == "category" else self.tags
+            if slug in self.deleted[taxonomy]:
+                continue  # said once, where the term is skipped
             if slug not in known:
                 label = "category" if taxonomy == "category" else "tag"
                 self.warn(

@@ -11,29 +11,50 @@ from urllib.parse import unquote
 from django.utils.text import slugify
 
 TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+# The dates an import keeps: every time zone can show them (Python's dates end at years 1 and
+# 9999, and a day's offset from UTC past either end raises OverflowError in a page), and their
+# years have the four digits of an article's address. Others are invalid dates.
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # the first moment past the range
+DATE_RANGE = "dates from the year 1000 to 8999 are kept"
 
 
-def parse_date(value: str) -> tuple[datetime | None, bool]:
-    """(the UTC time, whether the text was a bad date); WordPress's "0000-00-00 …" is no date."""
+def parse_date(value: str) -> tuple[datetime | None, str]:
+    """(the UTC time, what is wrong with the text or ""); WordPress's "0000-00-00 …" is no date.
+
+    A time without an offset is taken as UTC. A date outside EARLIEST…LATEST is no date.
+    """
     value = (value or "").strip()
     if not value or value.startswith("0000-00-00"):
-        return None, False
+        return None, ""
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return None, True
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC), False
-    return parsed.astimezone(UTC), False
+        return None, f"invalid date {value!r}"
+    try:
+        parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:  # past the year 9999 in UTC
+        parsed = None
+    if parsed is None or not EARLIEST <= parsed < LATEST:
+        return None, f"date {value!r} out of range ({DATE_RANGE})"
+    return parsed, ""
 
 
-def parse_rss_date(value: str) -> datetime | None:
-    """An item's <pubDate>; drafts carry 1970 or year -1 there, which is no date."""
+def parse_rss_date(value: str) -> tuple[datetime | None, str]:
+    """An item's <pubDate> in UTC, and what is wrong with it or "". Drafts carry 1970 or year -1
+    there, and other feeds worse: an unreadable one is simply no date."""
     try:
         parsed = parsedate_to_datetime(value)
+        if not parsed.tzinfo or parsed.year <= 1970:
+            return None, ""
+        parsed = parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo and parsed.year > 1970 else None
+        return None, ""
+    except OverflowError:  # past the year 9999 in UTC
+        parsed = None
+    if parsed is None or not EARLIEST <= parsed < LATEST:
+        return None, f"date {value.strip()!r} out of range ({DATE_RANGE})"
+    return parsed, ""
 
 
 def slug_for(value: str, *, unicode: bool, max_length: int) -> str:

@@ -9,6 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
+from wordpress.models import WordPressItem
+
 SITE = "https://small.example"
 
 
@@ -72,6 +74,7 @@ def post(
     name=None,
     status="publish",
     date="2020-01-02 03:04:05",
+    date_gmt=None,
     content="Hello.",
     comments=(),
     post_type="post",
@@ -89,7 +92,7 @@ def post(
     <excerpt:encoded>{cdata("")}</excerpt:encoded>
     <wp:post_id>{wp_id}</wp:post_id>
     <wp:post_date>{date}</wp:post_date>
-    <wp:post_date_gmt>{date}</wp:post_date_gmt>
+    <wp:post_date_gmt>{date if date_gmt is None else date_gmt}</wp:post_date_gmt>
     <wp:comment_status>open</wp:comment_status>
     <wp:post_name>{slug}</wp:post_name>
     <wp:status>{status}</wp:status>
@@ -112,6 +115,16 @@ def attachment(wp_id, url, *, title="A photo", alt="What the photo shows") -> st
   </item>"""
 
 
+def author(wp_id, login, *, email=None) -> str:
+    """An author besides the export's own `ann`."""
+    return f"""
+  <wp:author>
+    <wp:author_id>{wp_id}</wp:author_id>
+    <wp:author_login>{cdata(login)}</wp:author_login>
+    <wp:author_email>{email or f"author{wp_id}@example.com"}</wp:author_email>
+  </wp:author>"""
+
+
 def category(wp_id, slug, *, parent="", name=None) -> str:
     return f"""
   <wp:category>
@@ -129,6 +142,12 @@ def tag(wp_id, slug, *, name=None) -> str:
     <wp:tag_slug>{slug}</wp:tag_slug>
     <wp:tag_name>{cdata(name or slug.title())}</wp:tag_name>
   </wp:tag>"""
+
+
+def filed(slug, *, domain="category", name=None) -> str:
+    """A post's `<category>` element, for `post(extra=...)`: filed under a category or tag."""
+    return f"""
+    <category domain="{domain}" nicename="{slug}">{cdata(name or slug.title())}</category>"""
 
 
 def thumbnail(attachment_id) -> str:
@@ -192,6 +211,16 @@ def summary(output: str) -> dict[str, dict[str, int]]:
             zip(columns, (int(c.replace(",", "")) for c in cells[1:]), strict=True)
         )
     return table
+
+
+def warned(err: str, who: str, message: str) -> bool:
+    """Whether stderr has a warning that names `who` and its line, and says `message`."""
+    return any(line.startswith(f"{who} (line ") and message in line for line in err.splitlines())
+
+
+def imported(kind: str, wp_id: int):
+    """What an import made of WordPress's `kind` `wp_id`: None once it was deleted here."""
+    return WordPressItem.objects.get(kind=kind, wp_id=wp_id).target
 
 
 def row_counts() -> dict[str, int]:

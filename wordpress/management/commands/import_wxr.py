@@ -15,10 +15,13 @@ PROGRESS_EVERY = 0.2  # seconds between redraws of the progress bar
 class Command(BaseCommand):
     help = (
         "Import a WordPress export (WXR 1.0-1.2, from Tools → Export): authors, categories, "
-        "tags, posts, pages, images and comments. Safe to run again: it updates what changed. "
+        "tags, posts, pages, images and comments. Safe to run again: it updates what changed, "
+        "and what was deleted here since the last import stays deleted. "
         "Existing accounts are never changed: an author with the username and email of one is "
         "credited to it; with its username but another email, to a new account <login>-wp. "
-        "Commenter websites the comment form would refuse (not http or https) are left out."
+        "Commenter websites the comment form would refuse (not http or https) are left out, "
+        "and dates before the year 1000 or after 8999 are taken as invalid (a post becomes a "
+        "draft)."
     )
 
     def add_arguments(self, parser):
