@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,6 +10,7 @@ from core.page_cache import depends_on
 
 from . import versions
 from .models import Article, Category, authors_in_byline_order
+from .views import public_authors
 
 FEED_ITEMS = 10
 
@@ -108,7 +108,7 @@ class TagFeed(LatestArticlesFeed):
 
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request, username):
-        return get_object_or_404(get_user_model(), username=username, is_active=True)
+        return get_object_or_404(public_authors(), username=username)
 
     def title(self, obj=None):
         return f"{settings.SITE_NAME} » {obj.get_full_name() or obj.get_username()}"

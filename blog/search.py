@@ -3,15 +3,23 @@
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
+from .text import clean_line
+
 # Long or hostile queries are answered, not refused: only this much of them is used.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 
 
+def clean_query(query: str) -> str:
+    """The query as it is looked up and as the page shows it: one clean line (blog/text.py:
+    no control character, which a page may not hold and PostgreSQL refuses as NUL), its spaces
+    collapsed, and no longer than MAX_QUERY_LENGTH."""
+    return " ".join(clean_line(query).split())[:MAX_QUERY_LENGTH]
+
+
 def search_articles(queryset, query: str):
     """Filter `queryset` to articles matching `query`, best first (title > excerpt > body)."""
-    # NUL is no character a reader searches for, and PostgreSQL refuses it in text.
-    query = " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
+    query = clean_query(query)
     if not query:
         return queryset.none()
     if connection.vendor == "postgresql":

@@ -3,7 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from core.page_cache import depends_on, token_for_signed_in
 
 from . import versions
 from .models import Article, Category, Disclaimer, Page, Promotion, authors_in_byline_order
-from .search import search_articles
+from .search import clean_query, search_articles
 from .services import has_liked, like_article, too_many_likes, visitor_for
 
 VISITOR_COOKIE = "broadsheet_visitor"
@@ -80,7 +80,9 @@ class SearchView(ArticleListMixin, ListView):
         return search_articles(super().get_articles(), self.request.GET.get("s", ""))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.request.GET.get("s", ""), **kwargs)
+        # The query as it was looked up: what a reader typed may hold what no page can.
+        query = clean_query(self.request.GET.get("s", ""))
+        return super().get_context_data(query=query, **kwargs)
 
 
 def home(request, page=None):
@@ -117,12 +119,18 @@ class TagView(ArticleListMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+def public_authors():
+    """Active users with at least one public article: only they have an author page and feed,
+    so the site never confirms the username of anyone else (staff sign in with theirs)."""
+    public = Article.objects.published().filter(authors=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(public), is_active=True)
+
+
 class AuthorView(ArticleListMixin, ListView):
     template_name = "blog/author.html"
 
     def get_articles(self):
-        users = get_user_model().objects.filter(is_active=True)
-        self.author = get_object_or_404(users, username=self.kwargs["username"])
+        self.author = get_object_or_404(public_authors(), username=self.kwargs["username"])
         return super().get_articles().filter(authors=self.author)
 
     def shows(self):

@@ -1,6 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from blog import versions as blog_versions
@@ -62,9 +66,33 @@ class LatestCommentsFeed(Feed):
         return clean_line(item.author_name)
 
 
+class _ElsewhereError(Exception):
+    """The feed asked for lives at another address."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
 class ArticleCommentsFeed(LatestCommentsFeed):
+    """An article's comments, at the article's address followed by `feed/`. Under another date
+    it answers as the article's page does: a permanent redirect to the right address."""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except _ElsewhereError as moved:
+            return redirect(moved.url, permanent=True)
+
     def get_object(self, request, year, month, day, slug):
+        try:
+            datetime.date(year, month, day)
+        except ValueError as exc:
+            raise Http404(_("No such date.")) from exc
         article = get_object_or_404(Article.objects.published(), slug=slug)
+        date = article.url_date
+        if (date.year, date.month, date.day) != (year, month, day):
+            raise _ElsewhereError(reverse("comments:article_feed", kwargs=article._url_kwargs()))
         depends_on(request, versions.thread(article.pk), blog_versions.article(article.pk))
         return article
 

@@ -40,15 +40,18 @@ def is_linkable_host(url: str) -> bool:
     )
 
 
+class WebsiteField(forms.URLField):
+    """A web address: http or https only, checked once (URLField's own validator, which also
+    allows ftp, would add its "Enter a valid URL." to ours)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=MAX_NAME)
     email = forms.EmailField(label=_("Email"), max_length=MAX_EMAIL)
-    url = forms.URLField(
-        label=_("Website"),
-        max_length=MAX_URL,
-        required=False,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+    url = WebsiteField(
+        label=_("Website"), max_length=MAX_URL, required=False, assume_scheme="https"
     )
     content = forms.CharField(
         label=_("Comment"),
@@ -65,7 +68,12 @@ class CommentForm(forms.Form):
     )
     notify_posts = forms.BooleanField(label=_("Notify me of new posts by email."), required=False)
     article = forms.IntegerField(widget=forms.HiddenInput)
-    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    parent = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        # A hidden field only a tampered form gets wrong: said as a missing comment is.
+        error_messages={"invalid": _("The comment you are replying to is not available.")},
+    )
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     # A field people never see and bots fill in.
     hp_website = forms.CharField(

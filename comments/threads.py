@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from blog.text import clean_line
 from core import caching
 
 from . import accounts, spam, versions
-from .forms import CommentForm, sign_form
+from .forms import CommentForm, FollowForm, sign_form
 from .models import Comment, ModerationSettings
 from .moderation import comments_closed
 
@@ -25,8 +26,13 @@ from .moderation import comments_closed
 # revealed to them.
 WAITING = {Comment.Status.HELD, Comment.Status.SPAM}
 SESSION_KEY = "my_comments"  # ids of the comments this browser posted, newest last
+NOTICE_TAG = "comments"  # the messages the comment section shows (`tell`)
 REMEMBER_COOKIES = {"name": "comment_author", "email": "comment_author_email",
                     "url": "comment_author_url"}  # fmt: skip
+# ASCII characters an address may hold as typed (URLValidator allows them, and so did the
+# WordPress sites comments come from) but a link may not: percent-encoded when linked, as a
+# browser sends them when the link is followed. The address is kept as typed for moderators.
+_NOT_IN_LINKS = str.maketrans({ch: f"%{ord(ch):02X}" for ch in '"<>`{|}^'})
 
 
 @dataclass
@@ -99,6 +105,11 @@ def build_thread(comments, *, max_depth: int, mine) -> tuple[list[Node], int]:
     return roots, approved
 
 
+def website_link(url: str) -> str:
+    """A commenter's website as an `href`: the same address, valid in a link."""
+    return url.translate(_NOT_IN_LINKS)
+
+
 def _privacy_url():
     """Our privacy page when there is one, else Akismet's own."""
     from blog.models import Page
@@ -117,18 +128,24 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
     mine = set(my_comment_ids(request))
     closed = comments_closed(article, rules, timezone.now())
     page_number = request.GET.get("cpage")
+    reply_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
 
     def thread():
         roots, count = build_thread(
             visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
         )
-        page = Paginator(roots, rules.per_page).get_page(page_number)
+        number = page_number
+        if number is None and reply_id:
+            # A reply drawn again after an error is posted from no page: show the page of the
+            # comment it answers, where the reader wrote it.
+            number = _page_holding(roots, reply_id, rules.per_page)
+        page = Paginator(roots, rules.per_page).get_page(number)
         return roots, mark_safe(render_to_string("comments/_thread.jinja", {
             "article": article, "comment_nodes": page.object_list, "comment_count": count,
             "comment_page": page, "comments_closed": closed, "thread_depth": rules.thread_depth,
+            "website_link": website_link,
         }, using="jinja2"))  # fmt: skip
 
-    reply_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
     if mine or reply_id:
         roots, thread_html = thread()
     else:
@@ -162,11 +179,37 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
         "comment_form": form,
         "reply_to": reply_to,
         "comments_closed": closed,
+        "comment_notices": notices(request),
+        "follow_form": FollowForm(),
+        "follow_replies": not closed,
         "sign_in_options": accounts.sign_in_options(f"{article.get_absolute_url()}#respond"),
         "signed_in_with": accounts.provider_name(request.user) if form.user else "",
         "akismet_enabled": spam.is_configured(),
         "privacy_url": _privacy_url() if spam.is_configured() else "",
     }
+
+
+def tell(request, message: str) -> None:
+    """Say `message` to this reader in the comment section of the next article page they see
+    (a page of their own: the message's cookie keeps it out of the shared cache)."""
+    messages.warning(request, message, extra_tags=NOTICE_TAG)
+
+
+def notices(request) -> list[str]:
+    """What `tell` had to say to this reader, once. Other apps' messages are kept for the
+    pages that show them; a reader with no cookie has none, and their session is not read."""
+    if not any(name in request.COOKIES for name in ("messages", settings.SESSION_COOKIE_NAME)):
+        return []
+    storage = messages.get_messages(request)
+    shown, others = [], []
+    for message in storage:
+        (shown if NOTICE_TAG in message.extra_tags.split() else others).append(message)
+    if shown:
+        for message in others:  # reading marked them all as seen: keep the others unseen
+            storage.add(message.level, message.message, message.extra_tags)
+    else:
+        storage.used = False
+    return [message.message for message in shown]
 
 
 def landing_address(article, comment) -> str:
@@ -186,9 +229,14 @@ def page_of(article, request, comment_id: int) -> int | None:
     roots, _count = build_thread(
         visible_comments(article, mine), max_depth=rules.thread_depth, mine=mine
     )
+    return _page_holding(roots, comment_id, rules.per_page)
+
+
+def _page_holding(roots, comment_id, per_page: int) -> int | None:
+    """The number of the page of `roots` whose threads hold `comment_id`, or None."""
     for index, root in enumerate(roots):
         if _find([root], comment_id):
-            return index // rules.per_page + 1
+            return index // per_page + 1
     return None
 
 

@@ -4,7 +4,9 @@ from urllib.parse import quote
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,16 +17,22 @@ from core.page_cache import token_for_signed_in
 
 from . import avatars, background, following, privacy, services
 from .forms import CommentForm, FollowForm, PrivacyRequestForm, sign_form
-from .models import Comment, Subscription
+from .models import Comment, ModerationSettings, Subscription
+from .moderation import comments_closed
 from .threads import (
     REMEMBER_COOKIES,
     landing_address,
     my_comment_ids,
     page_of,
     remember_comment,
+    tell,
 )
 
 REMEMBER_SECONDS = 365 * 24 * 3600
+
+# A page drawn for the one person who holds its link (their data, their subscription): kept by
+# no cache, shared or the browser's (core/page_cache.py says the same of other personal pages).
+_personal = cache_control(private=True, no_store=True)
 
 
 def _render_article(request, article, form, *, status, error=""):
@@ -125,8 +133,13 @@ def _post_comment(request):
                                        "below: please try again in a moment."))  # fmt: skip
 
     remember_comment(request, comment)
-    if comment.status != Comment.Status.SPAM:  # the site's own rules know spam at once
-        _follow(request, form, article, email=comment.author_email)
+    # The site's own rules know spam at once: nothing is followed for it. A follow request over
+    # the hourly limit is not taken, and the reader is told so on their next page.
+    is_spam = comment.status == Comment.Status.SPAM
+    if not is_spam and not _follow(request, form, article, email=comment.author_email):
+        tell(request, _("Your comment was sent, but we could not take your request to be "
+                        "notified by email: this connection has asked to follow discussions "
+                        "many times this hour. Please try again later."))  # fmt: skip
     response = redirect(landing_address(article, comment))
     _remember_author(response, form)
     return response
@@ -165,15 +178,20 @@ def follow(request):
         raise Http404(_("No article to follow."))
     context = {"form": form, "article": article}
     if not form.is_valid():
-        return render(
-            request, "comments/following.html", {**context, "state": "invalid"}, status=400
-        )
+        # The form again, as the reader filled it in, with what was wrong.
+        context.update(state="invalid", offer_replies=not _closed(article))
+        return render(request, "comments/following.html", context, status=400)
     if not _follow(request, form, article, email=form.cleaned_data["email"]):
         context["state"] = "too_many"
         return render(request, "comments/following.html", context, status=429)
     return render(request, "comments/following.html", {**context, "state": "asked"})
 
 
+def _closed(article) -> bool:
+    return comments_closed(article, ModerationSettings.load(), timezone.now())
+
+
+@_personal
 def follow_confirm(request, token):
     try:
         subscription = following.confirm(token)
@@ -185,6 +203,7 @@ def follow_confirm(request, token):
 
 
 @csrf_exempt  # mail clients post here with no form of ours (RFC 8058); the token is the key
+@_personal
 def unsubscribe(request, token):
     """One click in the email (GET) or the mail client's own button (POST, RFC 8058)."""
     if request.method not in ("GET", "POST"):
@@ -214,6 +233,7 @@ def privacy_request(request):
     return render(request, "comments/privacy.html", {"form": form})
 
 
+@_personal
 def privacy_confirm(request, token):
     try:
         asked = privacy.confirm(token)
@@ -223,6 +243,7 @@ def privacy_confirm(request, token):
                   {"state": "confirmed", "asked": asked, "token": token})  # fmt: skip
 
 
+@_personal
 def privacy_download(request, token, kind):
     """The export, for the owner of a confirmed request: JSON, or HTML to read."""
     if kind not in ("json", "html"):
