@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
@@ -11,12 +12,14 @@ from reversion.admin import VersionAdmin
 
 from . import article_admin, figures  # noqa: F401 - article_admin registers ArticleAdmin
 from .images import process_image, validate_image
-from .models import Category, Disclaimer, Image, Page, Promotion
+from .models import Article, Category, Disclaimer, Image, Page, Promotion
+from .text import CleanTextForm
 from .widgets import BodyEditorWidget
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["name", "path", "parent", "article_count"]
     ordering = ["path"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -34,6 +37,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Disclaimer)
 class DisclaimerAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["name", "is_default", "excerpt"]
     list_filter = ["is_default"]
     search_fields = ["name", "text"]
@@ -45,6 +49,8 @@ class DisclaimerAdmin(admin.ModelAdmin):
 
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):
+    form = CleanTextForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "example.com" too
     list_display = ["title", "link_url", "active_from", "active_until", "active_now"]
     list_filter = ["active_from", "active_until"]
     search_fields = ["title", "text", "link_url"]
@@ -55,13 +61,19 @@ class PromotionAdmin(admin.ModelAdmin):
         return promotion.is_active()
 
 
+ALT_TEXT_NEEDED = _(
+    "The image has no alt text, so it was not uploaded. Describe it for readers who cannot "
+    "see it, then add it again."
+)
+
+
 class ImageUploadField(forms.FileField):
     """A file field whose only judge is blog.images.validate_image, for its clearer errors."""
 
     default_validators = [validate_image]
 
 
-class ImageAdminForm(forms.ModelForm):
+class ImageAdminForm(CleanTextForm):
     file = ImageUploadField(
         label=_("file"), help_text=_("JPEG, PNG, GIF or WebP. Camera metadata is removed.")
     )
@@ -85,15 +97,26 @@ class ImageAdmin(admin.ModelAdmin):
             obj.save()
 
     def get_deleted_objects(self, objs, request):
-        """An image shown in an article's or page's text is protected: deleting it would leave
-        a hole."""
+        """An image an article, page or promotion shows is protected: deleting it would leave
+        a hole. Each one showing it is named, with where it shows it."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for image in objs:
-            for shown_in in figures.bodies_showing(image):
+            showing = [
+                *((shown_in, _("in its text")) for shown_in in figures.bodies_showing(image)),
+                *(
+                    (article, _("as its featured image"))
+                    for article in Article.objects.filter(featured_image=image).only("title")
+                ),
+                *(
+                    (promotion, _("as its image"))
+                    for promotion in Promotion.objects.filter(image=image).only("title")
+                ),
+            ]
+            for shown_in, where in showing:
                 kind = shown_in._meta.verbose_name.capitalize()
                 protected.append(
                     format_html(
-                        _("{}: {} (shows “{}” in its text)"), kind, shown_in.title, image.alt_text
+                        _("{}: {} (shows “{}” {})"), kind, shown_in.title, image.alt_text, where
                     )
                 )
         return deleted, counts, perms_needed, protected
@@ -163,10 +186,13 @@ class ImageAdmin(admin.ModelAdmin):
             {"alt_text": request.POST.get("alt_text", "")[:300], "caption": "", "credit": ""},
             {"file": upload},
         )
-        if not form.is_valid() and "file" in form.errors:
+        if "file" in form.errors:
             return JsonResponse({"error": " ".join(form.errors["file"])}, status=400)
-        image = Image(alt_text=form.data["alt_text"])
-        process_image(image, upload)
+        if not form.is_valid():
+            # As in the library's own form: a picture readers cannot be told about is not kept.
+            return JsonResponse({"error": ALT_TEXT_NEEDED}, status=400)
+        image = form.save(commit=False)
+        process_image(image, form.cleaned_data["file"])
         return JsonResponse(
             {"id": image.pk, "src": image.rendition_url("medium"), "alt": image.alt_text},
             status=201,
@@ -177,6 +203,7 @@ class ImageAdmin(admin.ModelAdmin):
 class PageAdmin(VersionAdmin):
     """Pages keep revisions too: django-reversion's own history, with recover and revert."""
 
+    form = CleanTextForm
     list_display = ["title", "slug", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["title", "body"]

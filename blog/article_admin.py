@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from . import editing, signals
 from .models import Article, authors_in_byline_order
 from .rendering import sanitize_html
+from .text import CleanTextForm
 from .widgets import AUTHORS_HELP, AuthorsWidget, BodyEditorWidget
 
 # Read from the sanitiser's output: tags lowercased, attributes double-quoted, unknown ones gone.
@@ -32,7 +33,7 @@ class AuthorsField(forms.ModelMultipleChoiceField):
         return user.get_full_name() or user.get_username()
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(CleanTextForm):
     byline_authors = AuthorsField(
         queryset=editing.bylined_staff(),
         label=gettext_lazy("Authors"),
@@ -472,7 +473,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:blog_article_revisions", args=[object_id]))
         article = self._editable_article(request, object_id)
         version = self._version_or_404(article, version_id)
-        editing.restore(article=article, version=version, user=request.user)
+        restored = editing.restore(article=article, version=version, user=request.user)
         messages.success(
             request,
             _("The revision of %(when)s is restored, as a new revision. Status is unchanged.")
@@ -480,4 +481,10 @@ class ArticleAdmin(admin.ModelAdmin):
                 "when": timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
             },
         )
+        if restored.left_out:
+            messages.warning(
+                request,
+                _("Some of the revision was left out, because it has changed since: %(what)s.")
+                % {"what": "; ".join(restored.left_out)},
+            )
         return HttpResponseRedirect(reverse("admin:blog_article_change", args=[article.pk]))

@@ -12,17 +12,19 @@ from datetime import timedelta
 
 import reversion
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reversion.models import Version
 from taggit.models import Tag
 
 from . import signals, versions
 from .models import Article, Authorship, Autosave, Category, TaggedArticle
+from .text import clean_line, clean_text
 
 # The fields an autosave keeps and offers back: what a person types.
 AUTOSAVED_FIELDS = ["title", "slug", "byline", "body", "excerpt", "seo_description"]
@@ -281,32 +283,76 @@ def word_diff(before: str, after: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
+@dataclass
+class Restored:
+    """The article a restore wrote, and what of the revision it had to leave out, in words."""
+
+    article: Article
+    left_out: list[str]
+
+
 @transaction.atomic
-def restore(*, article: Article, version: Version, user) -> Article:
+def restore(*, article: Article, version: Version, user) -> Restored:
     """Bring back `version`'s words, filing and byline, as a new revision.
 
     Status and publication time stay as they are: restoring an old text never publishes or
-    unpublishes anything by itself.
+    unpublishes anything by itself. What the revision points at may have changed since: an
+    image, disclaimer, promotion, category, author or tag deleted since is left out, and so is
+    a slug another article has taken (the current one stays). `left_out` says which.
     """
     snapshot = Snapshot.of(version)
     fields = snapshot.fields
+    left_out = []
     for name in RESTORED_FIELDS:
         field = Article._meta.get_field(name)
-        if field.attname in fields:
-            setattr(article, field.attname, fields[field.attname])
+        if field.attname not in fields:
+            continue
+        value = fields[field.attname]
+        if isinstance(value, str):
+            # Revisions saved before text was cleaned at the door may still hold controls.
+            value = (clean_text if isinstance(field, models.TextField) else clean_line)(value)
+        reason = _not_restorable(article, field, value)
+        if reason:
+            left_out.append(reason)
+        else:
+            setattr(article, field.attname, value)
+    categories = list(Category.objects.filter(pk__in=fields.get("categories", [])))
+    users = get_user_model().objects.in_bulk(snapshot.authors)
+    authors = [users[pk] for pk in snapshot.authors if pk in users]
+    tags = list(Tag.objects.filter(pk__in=snapshot.tags))
+    deleted = len(set(fields.get("categories", []))) - len(categories)
+    if deleted:
+        left_out.append(
+            ngettext("%d category (deleted)", "%d categories (deleted)", deleted) % deleted
+        )
+    deleted = len(set(snapshot.authors)) - len(authors)
+    if deleted:
+        left_out.append(ngettext("%d author (deleted)", "%d authors (deleted)", deleted) % deleted)
+    deleted = len(set(snapshot.tags)) - len(tags)
+    if deleted:
+        left_out.append(ngettext("%d tag (deleted)", "%d tags (deleted)", deleted) % deleted)
     article.lock_version += 1
     when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
     with reversion.create_revision():
         article.save()
-        article.categories.set(
-            Category.objects.filter(pk__in=fields.get("categories", [])).values_list(
-                "pk", flat=True
-            )
-        )
-        users = get_user_model().objects.in_bulk(snapshot.authors)
-        set_authors(article, [users[pk] for pk in snapshot.authors if pk in users])
-        article.tags.set(list(Tag.objects.filter(pk__in=snapshot.tags)))
+        article.categories.set(categories)
+        set_authors(article, authors)
+        article.tags.set(tags)
         reversion.add_to_revision(article)  # again, now with its bylines and tags
         reversion.set_user(user)
         reversion.set_comment(_("Restored the revision of %(when)s.") % {"when": when})
-    return article
+    return Restored(article=article, left_out=left_out)
+
+
+def _not_restorable(article: Article, field, value) -> str | None:
+    """Why `field` cannot have the revision's `value` again (it would break a foreign key or
+    a unique slug), in words, or None."""
+    if field.is_relation:
+        gone = value is not None and not field.related_model.objects.filter(pk=value).exists()
+        return _("the %(thing)s (deleted)") % {"thing": field.verbose_name} if gone else None
+    if field.name == "slug" and Article.objects.filter(slug=value).exclude(pk=article.pk).exists():
+        return _("the slug “%(old)s” (now another article's: it stays “%(current)s”)") % {
+            "old": value,
+            "current": article.slug,
+        }
+    return None

@@ -1,9 +1,12 @@
+import html
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -15,6 +18,9 @@ from taggit.models import TaggedItemBase
 from .rendering import sanitize_html
 
 EXCERPT_WORDS = 55
+
+
+PATH_LENGTH = 1000  # of Category.path
 
 
 class Category(models.Model):
@@ -33,7 +39,7 @@ class Category(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     path = models.CharField(
-        max_length=1000,
+        max_length=PATH_LENGTH,
         unique=True,
         editable=False,
         help_text=_("The slugs from the top-level category down, joined by '/'."),
@@ -45,10 +51,18 @@ class Category(models.Model):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "slug"], name="category_slug_unique_in_parent"
+                fields=["parent", "slug"],
+                name="category_slug_unique_in_parent",
+                violation_error_message=_(
+                    "Another category inside the same parent already has this slug."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(parent=None), name="category_top_level_slug_unique"
+                fields=["slug"],
+                condition=Q(parent=None),
+                name="category_top_level_slug_unique",
+                violation_error_message=_("Another top-level category already has this slug."),
+                violation_error_code="unique",  # shown beside the slug
             ),
         ]
 
@@ -65,6 +79,21 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:category", kwargs={"path": self.path})
+
+    def clean(self):
+        if self.parent and len(f"{self.parent.path}/{self.slug}") > PATH_LENGTH:
+            raise ValidationError(
+                {"slug": _("This category would be nested too deep (its address would be longer "
+                           "than %(n)d characters): choose a shorter slug or another parent.")
+                 % {"n": PATH_LENGTH}}
+            )  # fmt: skip
+        if self.pk is None or self.parent is None:
+            return
+        # Inside its own subtree, a category would have no path: save() would recurse forever.
+        if self.pk in {category.pk for category in self.parent.ancestors_and_self()}:
+            raise ValidationError(
+                {"parent": _("A category cannot be inside itself or one of its own subcategories.")}
+            )
 
     def ancestors_and_self(self):
         """The chain from the top-level category down to this one (one query per level)."""
@@ -89,7 +118,13 @@ class Disclaimer(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="one_default_disclaimer"
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_disclaimer",
+                violation_error_message=_(
+                    "Another disclaimer is already the site default: untick it there first."
+                ),
+                violation_error_code="unique",  # shown beside the box
             )
         ]
 
@@ -205,7 +240,11 @@ class TaggedArticle(TaggedItemBase):
         verbose_name = _("tagged article")
         verbose_name_plural = _("tagged articles")
         constraints = [
-            models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_once")
+            models.UniqueConstraint(
+                fields=["content_object", "tag"],
+                name="article_tag_once",
+                violation_error_message=_("The article already has this tag."),
+            )
         ]
 
 
@@ -353,6 +392,7 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "pending", "published"]),
                 name="article_status_valid",
+                violation_error_message=_("Choose draft, pending review or published."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "pending"]) | Q(published_at__isnull=False),
@@ -416,10 +456,11 @@ class Article(models.Model):
 
     @cached_property
     def summary(self):
-        """The manual excerpt, else the first 55 words of the body."""
+        """The manual excerpt, else the first 55 words of the body: plain text either way,
+        which templates escape (the body's `&amp;` and `&lt;` are read back as `&` and `<`)."""
         if self.excerpt:
             return self.excerpt
-        return Truncator(strip_tags(self.body)).words(EXCERPT_WORDS)
+        return Truncator(html.unescape(strip_tags(self.body))).words(EXCERPT_WORDS)
 
     @property
     def is_pending(self):
@@ -479,9 +520,16 @@ class Autosave(models.Model):
         verbose_name = _("autosave")
         verbose_name_plural = _("autosaves")
         constraints = [
-            models.UniqueConstraint(fields=["user", "article"], name="autosave_once_per_article"),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(article=None), name="autosave_once_per_new_article"
+                fields=["user", "article"],
+                name="autosave_once_per_article",
+                violation_error_message=_("This person already has an autosave of the article."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(article=None),
+                name="autosave_once_per_new_article",
+                violation_error_message=_("This person already has an autosave of a new article."),
             ),
         ]
 
@@ -502,18 +550,35 @@ class Like(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "user"], condition=Q(user__isnull=False), name="like_once_user"
+                fields=["article", "user"],
+                condition=Q(user__isnull=False),
+                name="like_once_user",
+                violation_error_message=_("This reader already likes the article."),
             ),
             models.UniqueConstraint(
-                fields=["article", "visitor"], condition=~Q(visitor=""), name="like_once_visitor"
+                fields=["article", "visitor"],
+                condition=~Q(visitor=""),
+                name="like_once_visitor",
+                violation_error_message=_("This visitor already likes the article."),
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(visitor=""), name="like_has_reader"
+                condition=Q(user__isnull=False) | ~Q(visitor=""),
+                name="like_has_reader",
+                violation_error_message=_("A like is from a signed-in reader or a visitor."),
             ),
         ]
 
     def __str__(self):
         return f"{self.user or self.visitor[:8]} likes {self.article_id}"
+
+
+def page_address_free(slug: str) -> bool:
+    """Whether /<slug>/ reaches the page view, not a feed, an archive, the admin or any other
+    address of the site (the page route comes last, so a page there would never be seen)."""
+    try:
+        return resolve(f"/{slug}/").view_name == "blog:page"
+    except Resolver404:
+        return False
 
 
 class Page(models.Model):
@@ -539,3 +604,15 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:page", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug and not page_address_free(self.slug):
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "The site already uses the address /%(slug)s/ for something else: "
+                        "choose another slug."
+                    )
+                    % {"slug": self.slug}
+                }
+            )

@@ -1,11 +1,14 @@
 """Text a person typed, made safe to store and show: one normalisation at every door.
 
-Forms, the importer and search call these before anything is stored or looked up, so feeds
-stay XML 1.0, pages stay valid HTML, and a one-line field never holds a line break.
+Forms (in the admin, by being a CleanTextForm), the importer and search call these before
+anything is stored or looked up, so feeds stay XML 1.0, pages stay valid HTML, and a one-line
+field never holds a line break.
 """
 
 import re
 import unicodedata
+
+from django import forms
 
 # Not allowed in XML 1.0 or HTML text: C0 and C1 controls (tab and line feed are kept),
 # UTF-16 surrogates, and the Unicode noncharacters.
@@ -41,6 +44,33 @@ def clean_line(value: str) -> str:
     if value.isascii() and not _ASCII_CHANGED_IN_LINE.search(value):
         return value
     return re.sub(r"[\t\n\u2028\u2029]+", " ", clean_text(value))
+
+
+# Word pastes its line break (Shift+Enter) as a vertical tab and its page break as a form feed.
+# Read as line feeds before the cleaning removes them, the words either side stay apart.
+WORD_BREAKS = str.maketrans("\x0b\x0c", "\n\n")
+
+
+class CleanTextForm(forms.ModelForm):
+    """A model form whose typed text is cleaned before it is validated: `clean_text` in a text
+    box, `clean_line` in a one-line field.
+
+    One control character in a title, a name or a caption is enough to stop every feed that
+    shows it (XML 1.0 has no way to carry it), so every admin form that takes typed text is
+    one of these. What the form shows again after an error is the cleaned text.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            return
+        data = self.data.copy()
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if isinstance(field, forms.CharField) and isinstance(data.get(key), str):
+                clean = clean_text if isinstance(field.widget, forms.Textarea) else clean_line
+                data[key] = clean(data[key].translate(WORD_BREAKS))
+        self.data = data
 
 
 def fold(value: str) -> str:

@@ -11,7 +11,7 @@ from collections import Counter
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from blog.models import Category
+from blog.models import PATH_LENGTH, Category
 
 from .mapping import DELETED, Kind, checksum, chunks, stable_id
 from .parser import Item, Term
@@ -135,6 +135,12 @@ class TermWriter:
                     f"{where}: its parent {term.parent!r} {missing}; placed at the top level."
                 )
             slug = slugs[term.slug]
+            if parent_id and len(f"{self._path(parent_id)}/{slug}") > PATH_LENGTH:
+                self.warn(
+                    f"{where}: nested too deep (its address would be longer than {PATH_LENGTH} "
+                    "characters); placed at the top level."
+                )
+                parent_id = None
             digest = checksum(term.slug, term.name, term.parent, term.description, parent_id)
             if mapping and mapping.checksum == digest:
                 self.report.count(Kind.CATEGORY, "unchanged")

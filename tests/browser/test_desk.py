@@ -292,6 +292,20 @@ def test_article_edit_page_has_no_wcag_violations(new_context):
     assert violations == [], "\n".join(violations)
 
 
+def paste_image(page, name="phone.png"):
+    png = base64.b64encode(image_bytes(size=(800, 600))).decode()
+    body(page).evaluate(
+        """(area, [png, name]) => {
+            const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+            const clipboard = new DataTransfer();
+            clipboard.items.add(new File([bytes], name, {type: "image/png"}));
+            area.dispatchEvent(new ClipboardEvent("paste", {clipboardData: clipboard,
+                                                            bubbles: true, cancelable: true}));
+        }""",
+        [png, name],
+    )
+
+
 def test_a_pasted_image_is_uploaded_to_the_library_not_kept_as_data(new_context):
     draft = make_draft("Pictures from the phone", body="<p>Here it is:</p>")
     make_editor(password=PASSWORD)
@@ -299,27 +313,39 @@ def test_a_pasted_image_is_uploaded_to_the_library_not_kept_as_data(new_context)
     sign_in(page, "editor")
     page.goto(f"/admin/blog/article/{draft.pk}/change/")
     body(page).locator("p").click()
-    png = base64.b64encode(image_bytes(size=(800, 600))).decode()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept("A tram")))
 
-    body(page).evaluate(
-        """(area, png) => {
-            const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
-            const clipboard = new DataTransfer();
-            clipboard.items.add(new File([bytes], "phone.png", {type: "image/png"}));
-            area.dispatchEvent(new ClipboardEvent("paste", {clipboardData: clipboard,
-                                                            bubbles: true, cancelable: true}));
-        }""",
-        png,
-    )
+    paste_image(page)
 
     figure = body(page).locator("figure img")
     expect(figure).to_have_attribute("src", re.compile(r"^/media/images/.+\.png$"))
     image = Image.objects.get()
+    assert "phone.png" in asked[0] and "alt text" in asked[0]
+    assert image.alt_text == "A tram"
     expect(figure).to_have_attribute("data-file", str(image.pk))
+    expect(figure).to_have_attribute("alt", "A tram")
     assert (image.width, image.height) == (800, 600)
-    # Pasted images come without words: saving asks for them.
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".errorlist")).to_contain_text("has no alt text")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     draft.refresh_from_db()
-    assert "<figure" not in draft.body
+    assert "<figure" in draft.body and 'alt="A tram"' in draft.body
     assert "data:" not in draft.body
+
+
+def test_a_pasted_image_without_alt_text_is_not_added(new_context):
+    draft = make_draft("Pictures from the phone", body="<p>Here it is:</p>")
+    make_editor(password=PASSWORD)
+    page = new_context().new_page()
+    sign_in(page, "editor")
+    page.goto(f"/admin/blog/article/{draft.pk}/change/")
+    body(page).locator("p").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+
+    paste_image(page)
+
+    expect(page.locator("[data-autosave-status]")).to_contain_text(
+        "phone.png was not added: an image needs alt text."
+    )
+    expect(body(page).locator("figure")).to_have_count(0)
+    assert not Image.objects.exists()

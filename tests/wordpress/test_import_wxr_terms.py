@@ -120,3 +120,19 @@ def test_the_number_of_queries_does_not_grow_with_the_tags(tmp_path):
 
     run_import(write(tmp_path, export()))  # News, which every export here has
     assert queries(3) == queries(30)
+
+
+def test_a_category_nested_too_deep_for_its_address_goes_to_the_top(tmp_path):
+    """Five levels of 200-character slugs make an address longer than a category's path may
+    be (PostgreSQL refused the whole import): the one that would overflow goes to the top."""
+    slugs = [f"{level}" + "x" * 199 for level in "abcdef"]
+    tree = [category(10, slugs[0])]
+    tree += [category(11 + n, slug, parent=slugs[n]) for n, slug in enumerate(slugs[1:])]
+    _out, err, table = run_import(write(tmp_path, export(*tree, post(1))))
+
+    assert table["category"]["created"] == 7  # and News
+    # The fifth level would make an address of 5 × 200 characters and four slashes.
+    assert f"Category '{slugs[4]}' (line " in err and "nested too deep" in err
+    assert Category.objects.get(slug=slugs[4]).parent is None
+    assert Category.objects.get(slug=slugs[5]).parent.slug == slugs[4]
+    assert max(len(path) for path in Category.objects.values_list("path", flat=True)) <= 1000

@@ -30,11 +30,10 @@
 
   /* Images by paste and drop --------------------------------------------------------------- */
 
-  
-
-  async function upload(file) {
+  async function upload(file, alt) {
     const data = new FormData();
     data.append("file", file);
+    data.append("alt_text", alt);
     const response = await fetch(uploadUrl, {
       method: "POST", body: data, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
     });
@@ -45,14 +44,21 @@
 
   async function insertImages(files) {
     for (const file of files) {
+      // The library keeps no image without alt text: asked for before it is uploaded.
+      const question = gettext("Describe “%s” for readers who cannot see it (alt text, required):");
+      const alt = (window.prompt(interpolate(question, [file.name]), "") || "").trim();
+      if (!alt) {
+        say("[data-autosave-status]", interpolate(gettext("%s was not added: an image needs alt text."), [file.name]));
+        continue;
+      }
       say("[data-autosave-status]", interpolate(gettext("Uploading %s…"), [file.name]));
       try {
-        const image = await upload(file);
+        const image = await upload(file, alt);
         bodyEditor.chain().focus().insertContent({
           type: "figure",
           content: [{ type: "image", attrs: { src: image.src, alt: image.alt, file: String(image.id) } }],
         }).run();
-        say("[data-autosave-status]", gettext("Image uploaded. Give it alt text: select it and press the image button."));
+        say("[data-autosave-status]", gettext("Image uploaded."));
       } catch (error) {
         say("[data-autosave-status]", error.message);
       }
