@@ -19,7 +19,7 @@ from core import caching
 from core.client import client_ip
 from core.page_cache import depends_on, token_for_signed_in
 
-from . import versions
+from . import editing, versions
 from .models import Article, Category, Disclaimer, Page, Promotion, authors_in_byline_order
 from .search import clean_query, search_articles
 from .services import has_liked, like_article, too_many_likes, visitor_for
@@ -208,7 +208,10 @@ def get_article(request, year, month, day, slug):
         raise Http404(_("No such date.")) from exc
     # The body is read only when the cached fragments are rendered again.
     articles = Article.objects.defer("body")
-    if not request.user.has_perm("blog.change_article"):
+    if request.user.has_perm("blog.change_article"):
+        # A preview for those who see the article in the admin: a writer, their own only.
+        articles = articles.published() | editing.visible_articles(request.user, articles)
+    else:
         articles = articles.published()
     return get_object_or_404(articles, slug=slug)
 

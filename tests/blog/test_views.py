@@ -15,6 +15,7 @@ from tests.factories import (
     make_page,
     make_promotion,
     make_user,
+    make_writer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -412,6 +413,18 @@ class TestPreview:
         cache_control = response["Cache-Control"]
         assert "no-store" in cache_control
         assert "no-cache" in cache_control
+
+    def test_a_writer_previews_their_own_draft_and_no_one_elses(self, client):
+        writer = make_writer()
+        own = make_draft("My column", authors=[writer])
+        others = make_draft("Someone's scoop", body="<p>Not yet.</p>")
+        scheduled = make_article("Embargoed", published_at=timezone.now() + timedelta(days=1))
+        client.force_login(writer)
+
+        assert client.get(own.get_absolute_url()).status_code == 200
+        assert client.get(others.get_absolute_url()).status_code == 404
+        assert client.get(scheduled.get_absolute_url()).status_code == 404
+        assert client.get(make_article("Out").get_absolute_url()).status_code == 200
 
     def test_editor_previews_a_tagged_draft_with_its_related_articles(self, client):
         make_article("Older on trams", tags=["transport"])
