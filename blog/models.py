@@ -23,6 +23,12 @@ EXCERPT_WORDS = 55
 PATH_LENGTH = 1000  # of Category.path
 
 
+def plain_words(body: str, words: int) -> str:
+    """The first `words` words of sanitised HTML as plain text, which templates escape: the
+    body's `&amp;` and `&lt;` read back as `&` and `<`, not escaped a second time."""
+    return Truncator(html.unescape(strip_tags(body))).words(words)
+
+
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
@@ -456,11 +462,8 @@ class Article(models.Model):
 
     @cached_property
     def summary(self):
-        """The manual excerpt, else the first 55 words of the body: plain text either way,
-        which templates escape (the body's `&amp;` and `&lt;` are read back as `&` and `<`)."""
-        if self.excerpt:
-            return self.excerpt
-        return Truncator(html.unescape(strip_tags(self.body))).words(EXCERPT_WORDS)
+        """The manual excerpt, else the first 55 words of the body: plain text either way."""
+        return self.excerpt or plain_words(self.body, EXCERPT_WORDS)
 
     @property
     def is_pending(self):
@@ -604,6 +607,10 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:page", kwargs={"slug": self.slug})
+
+    @cached_property
+    def summary(self):
+        return plain_words(self.body, 40)
 
     def clean(self):
         if self.slug and not page_address_free(self.slug):

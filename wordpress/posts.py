@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from blog.models import Article, Page, TaggedArticle
+from blog.models import Article, Page, TaggedArticle, page_address_free
 from core import bulk
 
 from .content import convert
@@ -57,14 +56,6 @@ def old_path(link: str) -> str:
     if parts.query or path in ("", "/") or len(path) > 500:
         return ""
     return path
-
-
-def _page_address_free(slug: str) -> bool:
-    """Whether /<slug>/ reaches the page view, not the feed, an archive or the admin."""
-    try:
-        return resolve(f"/{slug}/").view_name == "blog:page"
-    except Resolver404:
-        return False
 
 
 @dataclass
@@ -353,7 +344,7 @@ class PostWriter:
             }
             todo.append(_Row(item, where, mapping, digest, values))
         wanted = [(row.values["slug"], row.pk, row.where) for row in todo]
-        slugs = self.unique_slugs(Page, wanted, is_free=_page_address_free)
+        slugs = self.unique_slugs(Page, wanted, is_free=page_address_free)
         new = []
         for row, slug in zip(todo, slugs, strict=True):
             page = Page(pk=row.pk, **{**row.values, "slug": slug})

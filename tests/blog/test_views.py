@@ -103,6 +103,14 @@ def test_static_page(client, article):
     assert "Who we are." in text(response)
 
 
+def test_a_pages_description_is_its_text_escaped_once(client):
+    make_page("Terms", slug="terms", body="<p>Fish &amp; chips, 3 &lt; 4</p>")
+
+    page = client.get("/terms/").content.decode()
+
+    assert '<meta name="description" content="Fish &amp; chips, 3 &lt; 4">' in page
+
+
 def test_unpublished_static_page_is_404(client):
     make_page("Secret plans", slug="secret", is_published=False)
 
