@@ -250,6 +250,23 @@ class TestStaleSave:
         assert response.status_code == 200
         assert STALE in response.content.decode()
 
+    def test_after_a_bulk_publish_the_refusal_does_not_name_the_last_editor(
+        self, editor_client, other_client, editor
+    ):
+        draft = make_draft("Embargo lifted", authors=[editor])
+        editor_client.post(change_url(draft), form_for(draft, title="Embargo lifted"))
+        draft.refresh_from_db()
+        stale_form = form_for(draft, title="Embargo lifted today")
+        other_client.force_login(make_editor("bea"))
+        other_client.post(
+            CHANGELIST_URL, {"action": "publish", "_selected_action": [draft.pk], "index": 0}
+        )
+
+        page = editor_client.post(change_url(draft), stale_form).content.decode()
+
+        assert "Someone else saved this article, after you opened it." in page
+        assert f"{editor.get_full_name() or editor.get_username()} saved" not in page
+
 
 # 2. Revisions, compare, restore ------------------------------------------------------------
 
