@@ -4,7 +4,6 @@ import json
 from collections import Counter
 
 from django.contrib import admin, messages
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Upper
@@ -18,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from . import privacy, services
+from .forms import WebAddressValidator
 from .hosts import visible_text, website_host, website_html
 from .models import Comment, Event, ModerationSettings, PrivacyRequest, Subscription
 from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, offered, queue_search_url
@@ -228,7 +228,7 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         if "author_url" in form.base_fields:
             # What the comment form accepts: http(s) only.
-            form.base_fields["author_url"].validators.append(URLValidator(["http", "https"]))
+            form.base_fields["author_url"].validators.append(WebAddressValidator(["http", "https"]))
         return form
 
     def save_model(self, request, obj, form, change):

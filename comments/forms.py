@@ -40,11 +40,21 @@ def is_linkable_host(url: str) -> bool:
     )
 
 
+class WebAddressValidator(URLValidator):
+    """Django's, and no backslash: browsers read it as "/", so the link would reach a host other
+    than the one the address names and moderators are shown."""
+
+    def __call__(self, value):
+        if "\\" in str(value):
+            raise forms.ValidationError(self.message, code=self.code, params={"value": value})
+        super().__call__(value)
+
+
 class WebsiteField(forms.URLField):
     """A web address: http or https only, checked once (URLField's own validator, which also
     allows ftp, would add its "Enter a valid URL." to ours)."""
 
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_validators = [WebAddressValidator(schemes=["http", "https"])]
 
 
 class CommentForm(forms.Form):

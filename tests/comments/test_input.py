@@ -137,6 +137,9 @@ def test_a_remembered_name_is_read_back_whatever_the_cookie_holds(article, cooki
         ("https://´µ.org/", 400),  # a space once a browser maps the host
         ("https://a\u202eb.org/", 400),
         ("https://app\u200dle.com/", 400),
+        # A browser reads a backslash as "/" and goes to good.example; the host read from the
+        # address is evil.example: what moderators are shown is not where it leads.
+        ("https://good.example\\@evil.example/", 400),
     ],
 )
 def test_a_website_host_is_stored_only_when_a_browser_can_follow_it(article, url, status):
