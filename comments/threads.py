@@ -141,7 +141,10 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
             number = _page_holding(roots, reply_id, rules.per_page)
         page = Paginator(roots, rules.per_page).get_page(number)
         return roots, mark_safe(render_to_string("comments/_thread.jinja", {
-            "article": article, "comment_nodes": page.object_list, "comment_count": count,
+            # Links to the article's own address: a page drawn again after a refused comment
+            # is served at /comments/post/, where "?replytocom=…" would lead nowhere.
+            "article": article, "article_url": article.get_absolute_url(),
+            "comment_nodes": page.object_list, "comment_count": count,
             "comment_page": page, "comments_closed": closed, "thread_depth": rules.thread_depth,
             "website_link": website_link,
         }, using="jinja2"))  # fmt: skip

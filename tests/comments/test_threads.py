@@ -67,7 +67,7 @@ def test_replies_deeper_than_the_limit_join_the_deepest_level(read, article, rul
 def test_reply_link_opens_the_form_replying_to_that_comment(read, article):
     parent = make_comment(article, author_name="Grace")
     link = reply_link(read(article.get_absolute_url()).comment(parent))
-    assert link.attrs["href"] == f"?replytocom={parent.pk}#respond"
+    assert link.attrs["href"] == f"{article.get_absolute_url()}?replytocom={parent.pk}#respond"
 
     page = read(f"{article.get_absolute_url()}?replytocom={parent.pk}")
 
@@ -147,8 +147,24 @@ def test_more_than_50_top_level_comments_go_on_pages(read, article, fifty_one):
     assert [c for c in comments if second.comment(c)] == comments[50:]
     nav = first.find("nav", cls="comment-pages")
     assert "Page 1 of 2" in nav.text
-    assert nav.find("a").attrs["href"] == "?cpage=2#comments"
-    assert reply_link(second.comment(comments[50])).attrs["href"].startswith("?cpage=2&")
+    url = article.get_absolute_url()
+    assert nav.find("a").attrs["href"] == f"{url}?cpage=2#comments"
+    assert reply_link(second.comment(comments[50])).attrs["href"].startswith(f"{url}?cpage=2&")
+
+
+def test_after_a_refused_comment_the_threads_links_still_lead_to_the_article(
+    client, post, article, fifty_one
+):
+    """The page drawn again is served at /comments/post/: a link relative to it led there."""
+    comments, _reply = fifty_one
+    response = post(article, content="")  # refused: nothing to post
+    assert response.status_code == 400
+    page = Page(response)
+
+    for href in [page.find("nav", cls="comment-pages").find("a").attrs["href"],
+                 reply_link(page.comment(comments[0])).attrs["href"]]:  # fmt: skip
+        assert href.startswith(article.get_absolute_url() + "?")
+        assert client.get(href.split("#")[0]).status_code == 200
 
 
 @pytest.mark.parametrize(("index", "page"), [(0, 1), (50, 2), ("reply", 1)])
