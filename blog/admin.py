@@ -9,12 +9,25 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from . import article_admin, figures  # noqa: F401 - article_admin registers ArticleAdmin
 from .images import process_image, validate_image
 from .models import Article, Category, Disclaimer, Image, Page, Promotion
 from .text import CleanTextForm
 from .widgets import BodyEditorWidget
+
+
+class TagAdmin(taggit_admin.TagAdmin):
+    """taggit's, with names typed cleaned as every blog form's are (a tag's name is shown in
+    feeds, which one control character would stop)."""
+
+    form = CleanTextForm
+
+
+admin.site.unregister(Tag)
+admin.site.register(Tag, TagAdmin)
 
 
 @admin.register(Category)

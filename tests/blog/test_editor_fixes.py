@@ -323,6 +323,22 @@ class TestControlCharacters:
 
         assert feed.feed.title.endswith("Mark ets")
 
+    def test_a_tag_renamed_with_a_control_character_keeps_its_feed_readable(
+        self, reader, editor_client
+    ):
+        make_article("Stocks fall", tags=["markets"])
+        tag = Tag.objects.get(name="markets")
+
+        response = editor_client.post(
+            f"/admin/taggit/tag/{tag.pk}/change/",
+            {"name": "Mark\x0bets", "slug": "markets", "taggit-taggeditem-items-TOTAL_FORMS": 0,
+             "taggit-taggeditem-items-INITIAL_FORMS": 0},
+        )  # fmt: skip
+
+        assert response.status_code == 302
+        assert Tag.objects.get(pk=tag.pk).name == "Mark ets"
+        assert_readable_feed(reader, "/tag/markets/feed/")
+
 
 # Text as people type and paste it: any code point, with the ones that broke feeds drawn more
 # often than chance would.
