@@ -12,7 +12,7 @@ from reversion.admin import VersionAdmin
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from . import article_admin, figures  # noqa: F401 - article_admin registers ArticleAdmin
+from . import article_admin, editing, figures  # noqa: F401 - article_admin registers ArticleAdmin
 from .images import process_image, validate_image
 from .models import Article, Category, Disclaimer, Image, Page, Promotion
 from .text import CleanTextForm
@@ -109,23 +109,39 @@ class ImageAdmin(admin.ModelAdmin):
         else:
             obj.save()
 
+    @staticmethod
+    def showing(image) -> list:
+        """What shows `image`, with where: (article, page or promotion, how)."""
+        return [
+            *((shown_in, _("in its text")) for shown_in in figures.bodies_showing(image)),
+            *(
+                (article, _("as its featured image"))
+                for article in Article.objects.filter(featured_image=image)
+            ),
+            *(
+                (promotion, _("as its image"))
+                for promotion in Promotion.objects.filter(image=image).only("title")
+            ),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        """A writer changes a picture only if nothing but their own unpublished work shows it:
+        a new file or alt text would otherwise change someone else's page."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("blog.edit_others_article"):
+            return True
+        return all(
+            isinstance(shown_in, Article) and editing.can_edit(request.user, shown_in)
+            for shown_in, _where in self.showing(obj)
+        )
+
     def get_deleted_objects(self, objs, request):
         """An image an article, page or promotion shows is protected: deleting it would leave
         a hole. Each one showing it is named, with where it shows it."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for image in objs:
-            showing = [
-                *((shown_in, _("in its text")) for shown_in in figures.bodies_showing(image)),
-                *(
-                    (article, _("as its featured image"))
-                    for article in Article.objects.filter(featured_image=image).only("title")
-                ),
-                *(
-                    (promotion, _("as its image"))
-                    for promotion in Promotion.objects.filter(image=image).only("title")
-                ),
-            ]
-            for shown_in, where in showing:
+            for shown_in, where in self.showing(image):
                 kind = shown_in._meta.verbose_name.capitalize()
                 protected.append(
                     format_html(

@@ -43,6 +43,7 @@ from tests.factories import (
     make_image,
     make_page,
     make_promotion,
+    make_writer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -584,6 +585,35 @@ class TestAutomaticExcerpt:
 
 
 # 5. Images an article features or a promotion shows -----------------------------------------
+
+
+class TestAWritersImages:
+    def change(self, client, image, alt):
+        return client.post(f"/admin/blog/image/{image.pk}/change/",
+                           {"alt_text": alt, "caption": "", "credit": ""})  # fmt: skip
+
+    def test_a_writer_cannot_change_a_picture_someone_elses_page_shows(self, client):
+        writer = make_writer()
+        featured, promoted = make_image("The town hall"), make_image("A newsletter")
+        make_article("Council votes", featured_image=featured)
+        make_promotion(image=promoted)
+        client.force_login(writer)
+
+        for image in (featured, promoted):
+            assert self.change(client, image, "Defaced").status_code == 403
+            image.refresh_from_db()
+            assert image.alt_text != "Defaced"
+
+    def test_a_writer_changes_a_picture_only_their_own_draft_shows(self, client):
+        writer = make_writer()
+        image = make_image("A first try")
+        make_article("My draft", featured_image=image, authors=[writer],
+                     status=Article.Status.DRAFT, published_at=None)  # fmt: skip
+        client.force_login(writer)
+
+        assert self.change(client, image, "A better description").status_code == 302
+        image.refresh_from_db()
+        assert image.alt_text == "A better description"
 
 
 class TestImagesShownOutsideBodies:

@@ -543,6 +543,13 @@ def delete_unused_image(client, n):
     return _delete(client, f"{IMAGES}{n.unused_image.pk}/delete/", n.unused_image)
 
 
+def change_image_shown_in_an_article(client, n):
+    image = n.image_in_body
+    response = client.post(f"{IMAGES}{image.pk}/change/",
+                           {"alt_text": "Replaced", "caption": "", "credit": ""})  # fmt: skip
+    return outcome(response, done=fresh(image).alt_text == "Replaced")
+
+
 def add_category(client, n):
     response = client.post(
         "/admin/blog/category/add/",
@@ -619,6 +626,8 @@ TABLE = [
                                                             NOT_OFFERED, PROTECTED, FORBIDDEN),
     ("Delete an image shown in a page", delete_image_used_in_page,
                                                             FORBIDDEN,   PROTECTED, FORBIDDEN),
+    ("Change an image shown in another's article", change_image_shown_in_an_article,
+                                                            FORBIDDEN,   YES,       FORBIDDEN),
     ("Add a category", add_category,                        FORBIDDEN,   YES,       FORBIDDEN),
     ("See the comment moderation queue", see_moderation_queue,
                                                             FORBIDDEN,   FORBIDDEN, YES),
