@@ -128,6 +128,8 @@ def comment_section(article, request, form: CommentForm | None = None) -> dict:
     mine = set(my_comment_ids(request))
     closed = comments_closed(article, rules, timezone.now())
     page_number = request.GET.get("cpage")
+    if page_number is not None and not (page_number.isdecimal() and len(page_number) < 5):
+        page_number = None  # what Paginator.get_page makes of it anyway: page 1, one key
     reply_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
 
     def thread():

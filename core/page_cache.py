@@ -126,11 +126,16 @@ def _cacheable_query(request) -> bool:
     return all(k in QUERY_PARAMETERS or TRACKING.fullmatch(k) for k in request.GET)
 
 
+def reader_query(request, *, without=()) -> str:
+    """The query string as reader pages read it: their own parameters only, sorted. What a
+    page links to or is cached under is built from this, never from the tracking parameters
+    or anything else a stranger adds to an address."""
+    kept = QUERY_PARAMETERS.difference(without)
+    return urlencode(sorted((k, v) for k, v in request.GET.lists() if k in kept), doseq=True)
+
+
 def _key(request) -> str:
-    query = urlencode(
-        sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS), doseq=True
-    )
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{reader_query(request)}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
 
 

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from blog import figures
 from blog.images import picture_context
 from core import caching
+from core.page_cache import reader_query
 
 register = template.Library()
 
@@ -116,7 +117,7 @@ def article_list(context, lead_story=False, empty_message=""):
     names = ("articles", "page_obj", "paginator", "is_paginated")
     values = {name: context.get(name) for name in names}
     return caching.cached(
-        ("list", request.get_full_path(), context["list_version"], lead_story),
+        ("list", request.path, reader_query(request), context["list_version"], lead_story),
         lambda: _jinja(
             "blog/_article_list.jinja",
             {
@@ -142,7 +143,7 @@ def reader_html(body):
 
 
 def page_url(request, number):
-    """The URL of page `number` of the list being shown, keeping its query string.
+    """The URL of page `number` of the list being shown, keeping the query it reads (`s`).
 
     Page 1 is the list's own address (no `page/1/`), so every page has one URL.
     """
@@ -152,9 +153,8 @@ def page_url(request, number):
     if number > 1:
         kwargs["page"] = number
     url = reverse(match.view_name, kwargs=kwargs)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return f"{url}?{query.urlencode()}" if query else url
+    query = reader_query(request, without={"page"})  # not the tracking parameters it came with
+    return f"{url}?{query}" if query else url
 
 
 def page_numbers(page_obj, on_each_side=2, on_ends=1):

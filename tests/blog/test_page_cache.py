@@ -6,6 +6,7 @@ from django.test import Client
 from taggit.models import Tag
 
 from blog.models import Article
+from blog.views import PER_PAGE
 from comments import services
 from comments.forms import sign_form
 from comments.models import Comment, ModerationSettings
@@ -137,6 +138,27 @@ class TestAnonymousReaders:
 
         assert served_from_cache(f"{url}?utm_source=newsletter&fbclid=abc")
         assert not served_from_cache(f"{url}?cpage=2")
+
+    def test_a_list_first_drawn_with_campaign_parameters_links_without_them(self):
+        """Else whoever drew the page first would plant their parameters in every reader's
+        links (the page is kept under the address without them)."""
+        for n in range(2 * PER_PAGE + 1):
+            make_article(f"Piece {n}")
+        read("/page/2/?utm_source=POISONED&ref=evil.example")
+
+        response, html = read("/page/2/")
+
+        assert response["X-Page-Cache"] == "hit"
+        assert "POISONED" not in html and "evil.example" not in html
+        assert 'href="/page/3/"' in html
+
+    def test_lists_at_unknown_parameters_share_one_stored_list(self, django_assert_num_queries):
+        """A stranger must not fill the cache: /?zz=<anything> is drawn afresh, but its list is
+        the one stored for / (it was one entry a day per address)."""
+        make_article("Piece")
+        Client().get("/?zz=first")
+        with django_assert_num_queries(0):  # the list, its count and the page: all stored
+            Client().get("/?zz=second")
 
     def test_the_page_has_no_per_visitor_token(self):
         article = make_article("Tokenless")
