@@ -141,7 +141,7 @@ def _post_comment(request):
                         "notified by email: this connection has asked to follow discussions "
                         "many times this hour. Please try again later."))  # fmt: skip
     response = redirect(landing_address(article, comment))
-    _remember_author(response, form)
+    _remember_author(request, response, form)
     return response
 
 
@@ -270,7 +270,7 @@ def avatar(request, key):
     return response
 
 
-def _remember_author(response, form):
+def _remember_author(request, response, form):
     """Cookies for the next comment, only when the reader ticked the box."""
     if form.user:
         return
@@ -279,7 +279,7 @@ def _remember_author(response, form):
             # Percent-encoded: a header holds Latin-1 only, and a name may be Иван or 李.
             value = quote(form.cleaned_data.get(name) or "", safe="@")
             response.set_cookie(cookie, value, max_age=REMEMBER_SECONDS, samesite="Lax",
-                                httponly=True)  # fmt: skip
+                                httponly=True, secure=request.is_secure())  # fmt: skip
         else:
             response.delete_cookie(cookie)
 

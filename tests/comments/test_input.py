@@ -94,6 +94,18 @@ def test_any_text_as_the_article_id_is_never_a_server_error(article, value):
     assert response.status_code in (400, 404)
 
 
+@pytest.mark.parametrize("secure", [True, False])
+def test_remembered_details_travel_only_as_the_page_did(article, client, secure):
+    """Over HTTPS the remembered name, email and website are Secure cookies, as the session is:
+    never sent again over plain HTTP."""
+    response = client.post(POST_URL, form_data(article, remember="on"), REMOTE_ADDR="10.8.0.2",
+                           secure=secure)  # fmt: skip
+
+    assert response.status_code == 302
+    for name in ("comment_author", "comment_author_email", "comment_author_url"):
+        assert bool(response.cookies[name]["secure"]) == secure
+
+
 def test_a_non_latin_name_can_be_remembered(article, client):
     response = client.post(
         POST_URL, form_data(article, name="Иван Петров", remember="on"), REMOTE_ADDR="10.8.0.1"
