@@ -138,3 +138,25 @@ def test_redis_cache_keeps_one_client_and_shares_values_across_processes():
              "CACHE_KEY_PREFIX": cache.key_prefix, "DJANGO_DEBUG": "1"},
     )  # fmt: skip
     assert other.stdout.strip() == "from the test", other.stderr
+
+
+def test_mail_goes_to_the_relay_the_environment_names(smtp, settings):
+    """An operator sets EMAIL_HOST and EMAIL_PORT; a process started with them (an app server,
+    a worker) sends there."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.core.mail import send_mail; "
+        "send_mail('Relay check', 'Sent through the relay.', None, ['ops@example.com'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "",
+             "DJANGO_SECRET_KEY": "x" * 60,
+             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+             "EMAIL_HOST": settings.EMAIL_HOST, "EMAIL_PORT": str(settings.EMAIL_PORT)},
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert [m["Subject"] for m in smtp.to("ops@example.com")] == ["Relay check"]
