@@ -54,10 +54,23 @@ def schedule(name: str, next_change: Callable[[], float], changed=None) -> None:
 
 
 def reschedule(name: str) -> None:
-    """Ask `name`'s `next_change` again on its next read: a save may have moved it."""
-    cache.delete(_next_change_key(name))
+    """Ask `name`'s `next_change` again on its next read: a save may have moved it.
+
+    The moment becomes due now, and when it was last asked is kept: should the new moment
+    also pass before anyone reads, that read still bumps what the clock changed since.
+    """
+
+    _due_now([name])
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.delete(_next_change_key(name)))
+        transaction.on_commit(lambda: _due_now([name]))
+
+
+def _due_now(names) -> None:
+    """Make the next moment of each of `names` due, keeping when it was last asked."""
+    keys = [_next_change_key(name) for name in names]
+    found = cache.get_many(keys)
+    now = time.time()
+    cache.set_many({key: (0.0, (found.get(key) or (None, now))[1]) for key in keys}, timeout=None)
 
 
 # Within one request, each version is read once: one consistent snapshot, and fewer round
@@ -141,7 +154,9 @@ def _bump(names) -> None:
     changes_here += 1
     if _snapshot.get():
         _snapshot.get().clear()  # this request changed something: read afresh from now on
-    cache.delete_many([_next_change_key(name) for name in names if name in _schedules])
+    scheduled = [name for name in names if name in _schedules]
+    if scheduled:
+        _due_now(scheduled)
     for name in names:
         try:
             cache.incr(_key(name))

@@ -83,6 +83,19 @@ def test_a_scheduled_article_appears_by_itself_when_its_time_comes(client):
     assert "Coming soon" in client.get("/").content.decode()
 
 
+def test_an_article_scheduled_while_no_one_reads_appears_when_its_time_comes(client):
+    """Its save asks for the next moment again; the first read after the moment, with no read
+    in between, must still bump what the clock published."""
+    make_article("Already out")
+    assert "Already out" in client.get("/").content.decode()  # the list is stored
+    scheduled = make_article("Coming soon", published_at=timezone.now() + timedelta(seconds=30))
+
+    # No reader comes before its time passes (the clock: no save, no signal).
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+
+    assert "Coming soon" in client.get("/").content.decode()
+
+
 def test_approving_a_comment_shows_it_without_touching_other_articles(client, admin_user):
     article = make_article("Talked about")
     other = make_article("Quiet one")
