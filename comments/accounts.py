@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
@@ -21,6 +22,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -35,6 +38,7 @@ from blog.text import clean_line
 from core.client import client_ip
 from core.limits import over_limit
 
+from . import background
 from .models import MAX_EMAIL, MAX_NAME, ReaderPicture, normalise_email
 
 SALT = "comments.email-link"
@@ -42,11 +46,13 @@ logger = logging.getLogger(__name__)
 
 
 def is_staff_address(email: str) -> bool:
-    """Whether a staff account (or a superuser) has this address."""
+    """Whether a staff account (or a superuser) has this address, as its own or as one of its
+    allauth addresses."""
     return (
         bool(email)
         and get_user_model()
-        .objects.filter(Q(is_staff=True) | Q(is_superuser=True), email__iexact=email)
+        .objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+        .filter(Q(email__iexact=email) | Q(emailaddress__email__iexact=email))
         .exists()
     )
 
@@ -60,6 +66,13 @@ def _refuse_staff_address(request):
 class ReaderAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # no passwords for readers: a provider, or a link by email
+
+    def pre_login(self, request, user, **kwargs):
+        # allauth serves readers only (SOCIALACCOUNT_ONLY): should any of its doors sign in a
+        # staff account, this one still refuses. Staff sign in at /admin/ with their password.
+        if user.is_staff or user.is_superuser:
+            return render(request, "comments/signin.html", {"state": "staff_address"}, status=403)
+        return super().pre_login(request, user, **kwargs)
 
 
 class ReaderSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -223,8 +236,10 @@ def _safe_next(request, value: str) -> str:
     return "/"
 
 
+@background.answer_first
 def email_link(request):
-    """Ask for a one-time sign-in link by email."""
+    """Ask for a one-time sign-in link by email. Every valid address gets the same page at the
+    same speed; the link is sent (or, to a staff address, not) after the response."""
     form = EmailLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method != "POST":
         return render(request, "comments/signin.html", {"form": form})
@@ -234,29 +249,65 @@ def email_link(request):
                       status=429)  # fmt: skip
     if not form.is_valid():
         return render(request, "comments/signin.html", {"form": form}, status=400)
-    email = normalise_email(form.cleaned_data["email"])
-    if not is_staff_address(email):  # staff sign in at /admin/; say nothing either way
-        token = signing.dumps(
-            {
-                "e": email,
-                "n": form.cleaned_data["name"],
-                "x": _safe_next(request, form.cleaned_data["next"]),
-            },
-            salt=SALT,
-            compress=True,
-        )
-        link = settings.SITE_URL + reverse("comments:email_link_signin", kwargs={"token": token})
-        send_mail(
-            _("[%(site)s] Your sign-in link") % {"site": settings.SITE_NAME},
-            _(
-                "Follow this link to sign in to %(site)s and comment. It works once, for "
-                "%(minutes)d minutes:\n\n%(link)s\n\nIf you did not ask for it, ignore this email."
-            )
-            % {"site": settings.SITE_NAME, "minutes": settings.EMAIL_LINK_MINUTES, "link": link},
-            None,
-            [email],
-        )
+    background.enqueue(  # nothing written here: no commit to wait for
+        send_sign_in_link,
+        normalise_email(form.cleaned_data["email"]),
+        form.cleaned_data["name"],
+        _safe_next(request, form.cleaned_data["next"]),
+    )
     return render(request, "comments/signin.html", {"state": "sent"})
+
+
+@task()
+def send_sign_in_link(email: str, name: str, next_url: str) -> bool:
+    """Email a one-time sign-in link, unless the address is a staff member's (staff sign in at
+    /admin/). Returns whether an email was sent."""
+    if is_staff_address(email):
+        return False
+    token = signing.dumps({"e": email, "n": name, "x": next_url}, salt=SALT, compress=True)
+    link = settings.SITE_URL + reverse("comments:email_link_signin", kwargs={"token": token})
+    send_mail(
+        _("[%(site)s] Your sign-in link") % {"site": settings.SITE_NAME},
+        _(
+            "Follow this link to sign in to %(site)s and comment. It works once, for "
+            "%(minutes)d minutes:\n\n%(link)s\n\nIf you did not ask for it, ignore this email."
+        )
+        % {"site": settings.SITE_NAME, "minutes": settings.EMAIL_LINK_MINUTES, "link": link},
+        None,
+        [email],
+    )
+    return True
+
+
+def account_proven_by(email: str):
+    """The active reader account whose owner proved `email`, or None: one with that address
+    verified (allauth's EmailAddress), or an account a link made before those were recorded
+    (no password, no provider, no address on record but the one it was made with). An address
+    someone only typed into their account never leads there."""
+    readers = get_user_model().objects.filter(is_active=True, is_staff=False, is_superuser=False)
+    verified = readers.filter(emailaddress__email__iexact=email, emailaddress__verified=True)
+    made_by_link = readers.filter(
+        email__iexact=email,
+        password__startswith="!",  # unusable: no one ever set a password
+        emailaddress__isnull=True,
+        socialaccount__isnull=True,
+    )
+    return verified.order_by("pk").first() or made_by_link.order_by("pk").first()
+
+
+def _record_proven_address(user, email: str) -> None:
+    """Keep `email` as verified on `user`: its owner just followed the link sent to it."""
+    try:
+        with transaction.atomic():
+            address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+            if address is None:
+                primary = not EmailAddress.objects.filter(user=user, primary=True).exists()
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=primary)
+            elif not address.verified:
+                address.verified = True
+                address.save(update_fields=["verified"])
+    except IntegrityError:  # verified on an account no longer active; this one signs in anyway
+        logger.warning("Address of reader %s not recorded as verified", user.pk)
 
 
 def email_link_signin(request, token):
@@ -270,17 +321,18 @@ def email_link_signin(request, token):
     used = f"email-link:used:{hashlib.sha256(token.encode()).hexdigest()}"
     if not cache.add(used, 1, timeout=settings.EMAIL_LINK_MINUTES * 60 + 60):
         return render(request, "comments/signin.html", {"state": "used"}, status=400)
-    if is_staff_address(data["e"]):
+    email = normalise_email(data["e"])
+    if is_staff_address(email):
         return render(request, "comments/signin.html", {"state": "staff_address"}, status=403)
-    User = get_user_model()
-    user = User.objects.filter(email__iexact=data["e"], is_active=True).order_by("pk").first()
+    user = account_proven_by(email)
     if user is None:
-        user = User.objects.create_user(
+        user = get_user_model().objects.create_user(
             username=f"reader-{secrets.token_hex(5)}",
-            email=data["e"],
-            first_name=data.get("n") or data["e"].split("@")[0],
+            email=email,
+            first_name=data.get("n") or email.split("@")[0],
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    _record_proven_address(user, email)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(data.get("x") or "/")

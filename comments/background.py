@@ -57,3 +57,39 @@ def held_back() -> Iterator[list[Callable[[], object]]]:
         yield held
     finally:
         _held.reset(token)
+
+
+def answer_first(view):
+    """A view's decorator: the reader has the answer before the tasks their form set off run.
+
+    Tasks the immediate backend would run in the request (the Akismet check, emails) run once
+    the response is sent: a WSGI server calls the response's close() after its last byte
+    (PEP 3333), and Django's close() then ends the request. The server's worker does them
+    while the reader's browser follows the redirect. Should the process die first, no comment
+    is lost: it stays held, unchecked, and `recheck_comments` checks it (a confirmation email
+    is lost as one the SMTP server refused is: the reader asks again). With the database
+    backend nothing is held back: `db_worker` runs the tasks.
+    """
+    # Not a thread of our own: the check stays in the process and the order that served the
+    # post, with no queue to lose or drain. The cost is that the worker waits for Akismet
+    # before it takes the next request; sites with many posters at once run more workers, or
+    # the database backend.
+
+    @functools.wraps(view)
+    def answered(request, *args, **kwargs):
+        with held_back() as held:
+            response = view(request, *args, **kwargs)
+        if held:
+            close = response.close
+
+            def run_then_close():
+                try:
+                    for run in held:
+                        run()  # the immediate backend records a task's failure, never raises
+                finally:
+                    close()
+
+            response.close = run_then_close
+        return response
+
+    return answered

@@ -1,4 +1,3 @@
-from functools import wraps
 from urllib.parse import quote
 
 from django.db import DatabaseError
@@ -48,45 +47,9 @@ def _render_article(request, article, form, *, status, error=""):
     return render_article(request, article, status=status, context=context)
 
 
-def _after_response(view):
-    """The reader has the answer before the tasks their form set off run.
-
-    Tasks the immediate backend would run in the request (the Akismet check, emails) run once
-    the response is sent: a WSGI server calls the response's close() after its last byte
-    (PEP 3333), and Django's close() then ends the request. The server's worker does them
-    while the reader's browser follows the redirect. Should the process die first, no comment
-    is lost: it stays held, unchecked, and `recheck_comments` checks it (a confirmation email
-    is lost as one the SMTP server refused is: the reader asks again). With the database
-    backend nothing is held back: `db_worker` runs the tasks.
-    """
-    # Not a thread of our own: the check stays in the process and the order that served the
-    # post, with no queue to lose or drain. The cost is that the worker waits for Akismet
-    # before it takes the next request; sites with many posters at once run more workers, or
-    # the database backend.
-
-    @wraps(view)
-    def answer_first(request, *args, **kwargs):
-        with background.held_back() as held:
-            response = view(request, *args, **kwargs)
-        if held:
-            close = response.close
-
-            def run_then_close():
-                try:
-                    for run in held:
-                        run()  # the immediate backend records a task's failure, never raises
-                finally:
-                    close()
-
-            response.close = run_then_close
-        return response
-
-    return answer_first
-
-
 @require_POST
 @token_for_signed_in
-@_after_response
+@background.answer_first
 def post_comment(request):
     try:
         return _post_comment(request)
@@ -167,7 +130,7 @@ def _follow(request, form, article, *, email: str) -> bool:
 
 @require_POST
 @token_for_signed_in
-@_after_response
+@background.answer_first
 def follow(request):
     """The follow form: hear of a discussion without commenting."""
     form = FollowForm(request.POST)
@@ -218,7 +181,7 @@ def unsubscribe(request, token):
     )
 
 
-@_after_response
+@background.answer_first
 def privacy_request(request):
     """`/your-data/`: ask for a copy of one's data, or for its erasure."""
     form = PrivacyRequestForm(request.POST or None)

@@ -276,6 +276,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "comments.accounts.ReaderAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "comments.accounts.ReaderSocialAccountAdapter"
+# Social accounts only: allauth's own sign-in (by password or by a code emailed), password reset,
+# sign-up form and email management are not served at all (/accounts/login/ only lists the
+# providers). Readers' one-time links are the site's own (/accounts/email-link/), never for staff.
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
