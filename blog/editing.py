@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reversion.models import Version
@@ -119,7 +118,7 @@ def stale_save_message(article: Article, opened_version: int) -> str | None:
     if current is None or current == opened_version:
         return None
     latest = Version.objects.get_for_object(article).select_related("revision__user").first()
-    who = _("someone else")
+    who = _("Someone else")  # the first words: a name as its owner wrote it, or this
     when = ""
     # Named only if the last revision is the change: the list's publish and unpublish move the
     # version on without one.
@@ -127,14 +126,11 @@ def stale_save_message(article: Article, opened_version: int) -> str | None:
         if latest.revision.user:
             who = latest.revision.user.get_full_name() or latest.revision.user.get_username()
         when = timezone.localtime(latest.revision.date_created).strftime("%H:%M")
-    return capfirst(
-        _(
-            "%(who)s saved this article%(when)s, after you opened it. Your changes have not been "
-            "saved, and nothing of theirs was overwritten. Your text is still in this form: copy "
-            "what you need, then open the article again to see their version."
-        )
-        % {"who": who, "when": _(" at %(time)s") % {"time": when} if when else ""}
-    )
+    return _(
+        "%(who)s saved this article%(when)s, after you opened it. Your changes have not been "
+        "saved, and nothing of theirs was overwritten. Your text is still in this form: copy "
+        "what you need, then open the article again to see their version."
+    ) % {"who": who, "when": _(" at %(time)s") % {"time": when} if when else ""}
 
 
 # Autosave ------------------------------------------------------------------------------------
