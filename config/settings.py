@@ -281,6 +281,8 @@ SOCIALACCOUNT_ADAPTER = "comments.accounts.ReaderSocialAccountAdapter"
 # providers). Readers' one-time links are the site's own (/accounts/email-link/), never for staff.
 SOCIALACCOUNT_ONLY = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# A signed-in reader who follows "Change" sees the ways in, to sign in another way.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

@@ -110,6 +110,16 @@ def test_the_sign_in_page_still_offers_the_ways_in(client):
     assert 'type="password"' not in page.content.decode()
 
 
+def test_a_signed_in_reader_who_follows_change_sees_the_ways_in(client):
+    """"Change", beside "You are commenting as…", leads here: not straight back."""
+    client.force_login(make_user("reader"))
+
+    page = client.get("/accounts/login/?next=/")
+
+    assert page.status_code == 200
+    assert 'href="/accounts/email-link/' in page.content.decode()
+
+
 def test_allauth_never_signs_in_a_staff_account():
     """Should some allauth door ever open again, its sign-in still refuses staff."""
     request = RequestFactory().post("/accounts/login/")

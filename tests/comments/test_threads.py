@@ -165,6 +165,8 @@ def test_after_a_refused_comment_the_threads_links_still_lead_to_the_article(
                  reply_link(page.comment(comments[0])).attrs["href"]]:  # fmt: skip
         assert href.startswith(article.get_absolute_url() + "?")
         assert client.get(href.split("#")[0]).status_code == 200
+    date = page.comment(comments[0]).find("a", cls="comment__date").attrs["href"]
+    assert date == f"{article.get_absolute_url()}#comment-{comments[0].pk}"
 
 
 @pytest.mark.parametrize(("index", "page"), [(0, 1), (50, 2), ("reply", 1)])
