@@ -111,7 +111,7 @@ def test_the_sign_in_page_still_offers_the_ways_in(client):
 
 
 def test_a_signed_in_reader_who_follows_change_sees_the_ways_in(client):
-    """"Change", beside "You are commenting as…", leads here: not straight back."""
+    """The "Change" link beside "You are commenting as…" leads here, not straight back."""
     client.force_login(make_user("reader"))
 
     page = client.get("/accounts/login/?next=/")
