@@ -20,7 +20,15 @@ from . import privacy, services
 from .forms import WebAddressValidator
 from .hosts import visible_text, website_host, website_html
 from .models import Comment, Event, ModerationSettings, PrivacyRequest, Subscription
-from .queue import DECISIONS, EMPTYABLE, QueueViews, attach_records, offered, queue_search_url
+from .queue import (
+    DECISIONS,
+    EMPTYABLE,
+    QueueViews,
+    attach_records,
+    deletable,
+    offered,
+    queue_search_url,
+)
 from .text import comment_html, links_in
 
 
@@ -209,7 +217,8 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
         if not request.GET and not request.POST:
             return HttpResponseRedirect(f"{request.path}?status__exact=held")
         status = request.GET.get("status__exact")
-        if status in EMPTYABLE and self.has_moderate_permission(request):
+        if (status in EMPTYABLE and self.has_moderate_permission(request)
+                and deletable(status).exists()):  # fmt: skip
             extra_context = {**(extra_context or {}), "empty_status": status,
                              "empty_label": EMPTYABLE[status]}  # fmt: skip
         return super().changelist_view(request, extra_context)

@@ -48,6 +48,12 @@ def offered(comment: Comment) -> list[str]:
 EMPTYABLE = {Comment.Status.SPAM: _("Empty spam"), Comment.Status.TRASH: _("Empty trash")}
 
 
+def deletable(status: str):
+    """The comments *Empty spam* or *Empty trash* deletes: not a placeholder still holding its
+    replies, which was emptied before and has nothing more to delete."""
+    return Comment.objects.filter(status=status).exclude(is_removed=True, replies__isnull=False)
+
+
 def queue_url(status: str = "held", **query) -> str:
     """The queue showing `status` (or "all"), with any other query (a search, `q`)."""
     query = urlencode({**query, "status__exact": status})
@@ -94,10 +100,7 @@ class QueueViews:
             raise PermissionDenied
         if status not in EMPTYABLE:
             raise Http404
-        # A placeholder still holding its replies was emptied before: nothing to delete again.
-        doomed = Comment.objects.filter(status=status).exclude(
-            is_removed=True, replies__isnull=False
-        )
+        doomed = deletable(status)
         if request.method == "POST":
             # Newest first: replies go before the comments they answer, which then need no
             # placeholder.

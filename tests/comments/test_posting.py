@@ -152,7 +152,7 @@ def test_closed_article_refuses_comments(post, article):
 
     response = post(article)
 
-    assert_refused(response, 403, "Comments are closed.")
+    assert_refused(response, 403, "Comments are closed on this article.")
 
 
 def test_comments_close_after_the_configured_number_of_days(post, rules):
@@ -161,7 +161,7 @@ def test_comments_close_after_the_configured_number_of_days(post, rules):
     old = make_article(published_at=timezone.now() - timedelta(days=15))
     recent = make_article(published_at=timezone.now() - timedelta(days=13))
 
-    assert_refused(post(old), 403, "Comments are closed.")
+    assert_refused(post(old), 403, "Comments are closed on this article.")
     assert posted(post(recent, email="someone@example.com"))
 
 

@@ -245,6 +245,17 @@ def test_empty_spam_asks_first_and_keeps_what_has_replies(article, client):
     assert held.status == Comment.Status.HELD
 
 
+def test_empty_trash_is_offered_only_while_it_has_something_to_delete(article, client):
+    client.force_login(make_moderator())
+    placeholder = make_comment(article, status=Comment.Status.TRASH, is_removed=True, content="")
+    make_comment(article, parent=placeholder, content="A reply that keeps it.")
+    trash = f"{QUEUE.split('?')[0]}?status__exact=trash"
+
+    assert Page(client.get(trash)).find("a", cls="deletelink") is None  # only a placeholder
+    make_comment(article, status=Comment.Status.TRASH, content="Rubbish.")
+    assert Page(client.get(trash)).find("a", cls="deletelink") is not None
+
+
 def test_only_spam_and_trash_can_be_emptied(article, client):
     client.force_login(make_moderator())
 
