@@ -153,16 +153,19 @@ class QueueViews:
         if answering and not content.strip():
             error = _("Please type your reply.")
         elif answering:
+            was_held = parent.status == Comment.Status.HELD
             try:
                 reply = services.reply(parent=parent, by=request.user, content=content,
                                        author_ip=client_ip(request))  # fmt: skip
             except services.CommentRefused as refused:
                 error = refused.message
             else:
-                done = _("Replied to %(name)s; your reply is %(status)s.") % {
-                    "name": parent.author_name,
-                    "status": reply.get_status_display().lower(),
-                }
+                said = {"name": parent.author_name, "status": reply.get_status_display().lower()}
+                if was_held:
+                    done = _("Approved the comment by %(name)s and replied; your reply is "
+                             "%(status)s.") % said  # fmt: skip
+                else:
+                    done = _("Replied to %(name)s; your reply is %(status)s.") % said
                 self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(queue_url())
         context = {

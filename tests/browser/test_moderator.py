@@ -131,7 +131,9 @@ def test_moderator_works_the_queue_from_the_keyboard(new_context, akismet, scree
     moderator.get_by_label("Your reply").fill("Thanks for reading.")
     moderator.keyboard.press("Tab")
     moderator.keyboard.press("Enter")
-    expect(moderator.locator(".messagelist")).to_contain_text("your reply is approved")
+    expect(moderator.locator(".messagelist")).to_contain_text(
+        re.compile(r"Approved the comment by .+ and replied; your reply is approved")
+    )
     answered = Comment.objects.get(content__startswith="Thanks for reading.").parent
     assert answered.status == Comment.Status.APPROVED
     reader = new_context().new_page()
