@@ -142,6 +142,13 @@ class CommentAdmin(QueueViews, admin.ModelAdmin):
                        "website", "author_ip", "user_agent", "referrer",
                        "submitted_at", "status", "verdict", "reason", "decided_by",
                        "check_attempts", "next_check_at", "payload"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        # A removed comment is a placeholder for its replies: nothing of it is left to correct.
+        if obj is not None and obj.is_removed:
+            return [*self.readonly_fields, *services.EDITABLE]
+        return self.readonly_fields
+
     fieldsets = [
         (None, {"fields": ["article", "parent", "content", "status", "verdict", "reason"]}),
         (

@@ -30,6 +30,9 @@ SALT = "comments.privacy"
 LINK_DAYS = 7
 REQUESTS_PER_ADDRESS_PER_DAY = 3
 ANONYMOUS = "Anonymous"
+# What an erased comment keeps of its author: nothing that names or reaches them.
+ERASED = {"author_name": ANONYMOUS, "author_email": "", "author_url": "", "author_ip": None,
+          "user_agent": "", "referrer": "", "akismet_payload": None, "user": None}  # fmt: skip
 
 
 class BadLink(Exception):
@@ -162,16 +165,7 @@ def erase(*, request: PrivacyRequest, by) -> str:
     email = request.email
     comments = Comment.objects.filter(author_email__iexact=email)
     articles = set(comments.values_list("article_id", flat=True))
-    anonymised = comments.update(
-        author_name=ANONYMOUS,
-        author_email="",
-        author_url="",
-        author_ip=None,
-        user_agent="",
-        referrer="",
-        akismet_payload=None,
-        user=None,
-    )
+    anonymised = comments.update(**ERASED)
     # update() sends no signals: the threads that showed the name are drawn again.
     threads = [versions.thread(article_id) for article_id in articles]
     transaction.on_commit(lambda: caching.bump(*threads, versions.COMMENTS))

@@ -19,7 +19,7 @@ from django_tasks import task
 
 from blog.text import clean_line, clean_text
 
-from . import background, following, moderation, notifications, spam
+from . import background, following, moderation, notifications, privacy, spam
 from .models import Comment, Event, ModerationSettings
 
 FLOOD_KEY = "comments:flood:{}"
@@ -548,12 +548,14 @@ def delete(*, comment: Comment, by) -> bool:
         return True
     _lock(comment)
     if not comment.is_removed:
+        # Deleted for good but for its place in the thread: nothing of its author stays.
         comment.is_removed, comment.content = True, ""
-        comment.akismet_payload = None
+        for name, value in privacy.ERASED.items():
+            setattr(comment, name, value)
         _record_decision(comment, Comment.Status.TRASH, by,
                          _("Moderator %(user)s deleted this comment; its replies stay."),
                          _("deleted; kept as a placeholder for its replies"))  # fmt: skip
-        comment.save(update_fields=["is_removed", "content", "akismet_payload"])
+        comment.save(update_fields=["is_removed", "content", *privacy.ERASED])
     return False
 
 

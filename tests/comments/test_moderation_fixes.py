@@ -263,6 +263,21 @@ def placeholder(send, article):
     return spam
 
 
+def test_a_removed_comment_keeps_nothing_of_its_author_and_cannot_be_edited(
+    desk, send, placeholder
+):
+    """Deleted "for good" but for its place in the thread."""
+    assert (placeholder.author_name, placeholder.author_email, placeholder.author_url,
+            placeholder.author_ip) == ("Anonymous", "", "", None)  # fmt: skip
+
+    send(f"{QUEUE}{placeholder.pk}/change/", data={"content": "Back again", "author_name": "X",
+                                                   "author_email": "x@example.com",
+                                                   "author_url": ""})  # fmt: skip
+
+    placeholder.refresh_from_db()
+    assert (placeholder.content, placeholder.author_name) == ("", "Anonymous")
+
+
 def test_a_removed_comment_offers_no_decision(desk, placeholder):
     assert buttons(Page(desk.get(TRASH)), placeholder) == []
 
@@ -285,7 +300,7 @@ def test_a_removed_comment_cannot_be_approved_in_one_click(desk, send, article, 
     assert placeholder.status == Comment.Status.TRASH
     assert notes(Page(desk.get(response["Location"]))) == [(
         "error",
-        "Comment by Spammer not changed: a removed comment stays in the trash, as a "
+        "Comment by Anonymous not changed: a removed comment stays in the trash, as a "
         "placeholder for its replies.",
     )]  # fmt: skip
     as_json = send(f"{QUEUE}{placeholder.pk}/decide/ham/", page=TRASH,
