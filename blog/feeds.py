@@ -10,6 +10,7 @@ from core.page_cache import depends_on
 
 from . import versions
 from .models import Article, Category, authors_in_byline_order
+from .text import clean_line
 from .views import public_authors
 
 FEED_ITEMS = 10
@@ -60,7 +61,9 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return item.byline_names()
+        # Names come from user accounts, which Django's user admin does not clean: one
+        # control character would stop the feed (XML 1.0 cannot carry it).
+        return clean_line(item.byline_names())
 
     def item_categories(self, item):
         return [category.name for category in item.categories.all()]
@@ -111,7 +114,7 @@ class AuthorFeed(LatestArticlesFeed):
         return get_object_or_404(public_authors(), username=username)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME} » {obj.get_full_name() or obj.get_username()}"
+        return clean_line(f"{settings.SITE_NAME} » {obj.get_full_name() or obj.get_username()}")
 
     def link(self, obj=None):
 

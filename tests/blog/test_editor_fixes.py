@@ -340,6 +340,14 @@ class TestControlCharacters:
         assert Tag.objects.get(pk=tag.pk).name == "Mark ets"
         assert_readable_feed(reader, "/tag/markets/feed/")
 
+    def test_an_author_named_with_a_control_character_keeps_the_feeds_readable(self, reader):
+        """Names come from user accounts, which Django's user admin does not clean."""
+        author = make_writer("eddie", first_name="Ed\x0bdie", last_name="Tor")
+        make_article("Stocks fall", authors=[author])
+
+        for path in ("/feed/", "/feed/atom/", "/author/eddie/feed/"):
+            assert_readable_feed(reader, path)
+
 
 # Text as people type and paste it: any code point, with the ones that broke feeds drawn more
 # often than chance would.
