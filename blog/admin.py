@@ -131,10 +131,12 @@ class ImageAdmin(admin.ModelAdmin):
             return False
         if obj is None or request.user.has_perm("blog.edit_others_article"):
             return True
-        return all(
-            isinstance(shown_in, Article) and editing.can_edit(request.user, shown_in)
-            for shown_in, _where in self.showing(obj)
-        )
+        if not hasattr(obj, "_writer_may_change"):  # asked several times a page: looked up once
+            obj._writer_may_change = all(
+                isinstance(shown_in, Article) and editing.can_edit(request.user, shown_in)
+                for shown_in, _where in self.showing(obj)
+            )
+        return obj._writer_may_change
 
     def get_deleted_objects(self, objs, request):
         """An image an article, page or promotion shows is protected: deleting it would leave
